@@ -1,0 +1,94 @@
+import { once } from 'node:events';
+import { Readable, Writable } from 'node:stream';
+import type { AudioChunk } from '../chunk/audio-chunk';
+import { type AudioFormat, validateFormat } from '../format/audio-format';
+import { SluiceError } from '../errors/sluice-error';
+import type { Sink, Source } from '../stream/types';
+
+/** Exposes a Source as an object-mode Node Readable of AudioChunks (backpressure respected). */
+export function sourceToNodeReadable(source: Source): Readable {
+  const readable = Readable.from(source, { objectMode: true, highWaterMark: 1 });
+  readable.once('close', () => {
+    void source.close?.();
+  });
+  return readable;
+}
+
+/** A Source over an object-mode Node Readable of AudioChunks. */
+export function nodeReadableSource(readable: Readable, format: AudioFormat): Source {
+  const checked = validateFormat(format, 'nodeReadableSource');
+  return {
+    format: checked,
+    name: 'node-readable',
+    [Symbol.asyncIterator]() {
+      return readable[Symbol.asyncIterator]() as AsyncIterator<AudioChunk>;
+    },
+    close() {
+      readable.destroy();
+    },
+  };
+}
+
+/**
+ * A Sink over a Node Writable. Object-mode writables receive the chunks;
+ * byte writables need `encode` to turn a chunk into bytes. `write` waits
+ * for `drain` when the writable's buffer is full.
+ */
+export function nodeWritableSink(writable: Writable, options: { encode?: (chunk: AudioChunk) => Uint8Array; end?: boolean } = {}): Sink {
+  let failure: Error | undefined;
+  writable.on('error', (error) => {
+    failure = error;
+  });
+  return {
+    name: 'node-writable',
+    async write(chunk) {
+      if (failure !== undefined) throw SluiceError.wrap(failure, 'E_IO', 'Writable failed');
+      const payload = options.encode ? options.encode(chunk) : chunk;
+      if (!writable.write(payload)) {
+        await Promise.race([once(writable, 'drain'), once(writable, 'close')]);
+      }
+    },
+    async close() {
+      if (options.end === false) return;
+      if (writable.writableFinished) return;
+      writable.end();
+      await once(writable, 'finish');
+    },
+    abort(reason) {
+      writable.destroy(reason instanceof Error ? reason : undefined);
+    },
+  };
+}
+
+/** Exposes a Sink as an object-mode Node Writable of AudioChunks (opened with `format` on first write). */
+export function sinkToNodeWritable(sink: Sink, format: AudioFormat): Writable {
+  let opened = false;
+  return new Writable({
+    objectMode: true,
+    highWaterMark: 1,
+    write(chunk: AudioChunk, _encoding, callback) {
+      Promise.resolve()
+        .then(async () => {
+          if (!opened) {
+            opened = true;
+            await sink.open?.(format);
+          }
+          await sink.write(chunk);
+        })
+        .then(() => callback(), callback);
+    },
+    final(callback) {
+      Promise.resolve()
+        .then(() => sink.close())
+        .then(() => callback(), callback);
+    },
+    destroy(error, callback) {
+      Promise.resolve()
+        .then(() => (error && sink.abort ? sink.abort(error) : undefined))
+        .then(
+          () => callback(error),
+          () => callback(error),
+        );
+    },
+  });
+}

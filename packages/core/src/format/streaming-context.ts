@@ -1,0 +1,51 @@
+import { type AudioFormat, validateFormat } from './audio-format';
+import { SluiceError } from '../errors/sluice-error';
+
+/** Options for {@link StreamingContext}. */
+export interface StreamingContextOptions extends AudioFormat {
+  /** Frames per chunk. */
+  chunkSize: number;
+}
+
+/**
+ * The shared description of a stream (rate, channels, chunk size) that
+ * sources, processors and sinks can agree on, with the derived timings.
+ */
+export class StreamingContext implements AudioFormat {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly chunkSize: number;
+
+  constructor(options: StreamingContextOptions) {
+    const format = validateFormat(options, 'StreamingContext');
+    if (!Number.isInteger(options.chunkSize) || options.chunkSize <= 0) {
+      throw new SluiceError(
+        'E_INVALID_ARGUMENT',
+        `StreamingContext: chunkSize must be a positive integer, got ${String(options.chunkSize)}`,
+      );
+    }
+    this.sampleRate = format.sampleRate;
+    this.channels = format.channels;
+    this.chunkSize = options.chunkSize;
+  }
+
+  /** Duration of one chunk in milliseconds. */
+  get chunkDurationMs(): number {
+    return (this.chunkSize / this.sampleRate) * 1000;
+  }
+
+  /** The format part of the context. */
+  get format(): AudioFormat {
+    return { sampleRate: this.sampleRate, channels: this.channels };
+  }
+
+  /** Converts frames to seconds at this context's rate. */
+  framesToSeconds(frames: number): number {
+    return frames / this.sampleRate;
+  }
+
+  /** Converts seconds to a whole number of frames (rounded) at this context's rate. */
+  secondsToFrames(seconds: number): number {
+    return Math.round(seconds * this.sampleRate);
+  }
+}

@@ -1,0 +1,528 @@
+import { EventEmitter } from 'node:events';
+import { type AudioChunk, assertChunkFormat, makeChunk } from '../chunk/audio-chunk';
+import { ChunkStamper } from '../chunk/chunk-stamper';
+import { type AudioFormat, describeFormat, sameFormat, validateFormat } from '../format/audio-format';
+import { SluiceError, abortError } from '../errors/sluice-error';
+import { type Deferred, deferred, withTimeout } from '../internal/timeout';
+import { type Processor, type ProcessorOutput, type Sink, type Source, isPromiseLike } from '../stream/types';
+import { type PipelineState, type PipelineStats, StageCounter } from './stats';
+
+/** Options for {@link Pipeline}. */
+export interface PipelineOptions {
+  /** Where audio comes from. */
+  source: Source;
+  /** Processors, applied in order. */
+  processors?: readonly Processor[];
+  /** One sink; use `sinks` for fan-out. */
+  sink?: Sink;
+  /** Several sinks: every chunk goes to each; the slowest sets the pace. */
+  sinks?: readonly Sink[];
+  /** Aborts the run: sinks are aborted and `wait()` rejects with `E_ABORTED`. */
+  signal?: AbortSignal;
+  /** A sink write that does not settle within this time fails the run with `E_TIMEOUT` (default: no limit). */
+  sinkTimeoutMs?: number;
+  /** Upper bound for a sink's close/abort and a source's close at the end (default 30 s). */
+  closeTimeoutMs?: number;
+  /** Minimum interval between `progress` events (default 250 ms). */
+  progressIntervalMs?: number;
+}
+
+/** Options for {@link Pipeline.wait}. */
+export interface WaitOptions {
+  /** Reject with `E_TIMEOUT` if the run has not finished by then; the pipeline keeps running. */
+  timeoutMs?: number;
+}
+
+/** Events a {@link Pipeline} emits. */
+export interface PipelineEvents {
+  /** Stats, at most every `progressIntervalMs`, and once at the end. */
+  progress: [stats: PipelineStats];
+  /** Every chunk delivered to the sinks (only computed when someone listens). */
+  chunk: [chunk: AudioChunk];
+  /** The error that ended the run (also the rejection of `wait()`). */
+  error: [error: SluiceError];
+  /** The run ended (done, stopped or failed), with final stats. */
+  end: [stats: PipelineStats];
+}
+
+interface ProcessorStage {
+  processor: Processor;
+  counter: StageCounter;
+  stamper: ChunkStamper;
+  output: AudioFormat;
+}
+
+const STOP = Symbol('stop');
+const now = () => performance.now();
+const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose');
+
+function nameOf(stage: { name?: string } | undefined, fallback: string): string {
+  return stage?.name ?? fallback;
+}
+
+/**
+ * Connects a source, processors in order, and one or more sinks, and moves
+ * chunks through them with backpressure: the next chunk is pulled from the
+ * source only once every sink has taken the previous one.
+ *
+ * ```ts
+ * const pipeline = new Pipeline({ source, processors: [new GainProcessor({ gainDb: -6 })], sink });
+ * pipeline.start();
+ * const stats = await pipeline.wait();
+ * console.log(`${stats.speed.toFixed(0)}× real time`);
+ * ```
+ *
+ * On any failure (a source, processor or sink that throws, an abort, a sink
+ * timeout) the sinks are aborted, the source and processors are closed, and
+ * `wait()` rejects with a {@link SluiceError}. Nothing is left running.
+ */
+export class Pipeline extends EventEmitter<PipelineEvents> {
+  private source: Source;
+  private readonly processors: readonly Processor[];
+  private sinks: readonly Sink[];
+  private readonly options: PipelineOptions;
+  private currentState: PipelineState = 'idle';
+  private runPromise: Promise<PipelineStats> | undefined;
+  private interrupt: Deferred<never> = deferred<never>();
+  private interrupted: typeof STOP | SluiceError | undefined;
+  private startTime = 0;
+  private endTime = 0;
+  private lastProgress = 0;
+  private sourceCounter: StageCounter;
+  private stages: ProcessorStage[] = [];
+  private sinkCounters: StageCounter[];
+  private delivered = { chunks: 0, frames: 0 };
+  private outputFormat: AudioFormat;
+
+  constructor(options: PipelineOptions) {
+    super();
+    if (options === null || typeof options !== 'object' || options.source === undefined) {
+      throw new SluiceError('E_INVALID_ARGUMENT', 'Pipeline: options.source is required');
+    }
+    const sinks = options.sinks ?? (options.sink === undefined ? [] : [options.sink]);
+    if (sinks.length === 0) throw new SluiceError('E_INVALID_ARGUMENT', 'Pipeline: give a sink (or sinks)');
+    for (const [i, sink] of sinks.entries()) {
+      if (typeof sink?.write !== 'function' || typeof sink.close !== 'function') {
+        throw new SluiceError('E_INVALID_ARGUMENT', `Pipeline: sink ${i} has no write()/close()`);
+      }
+    }
+    for (const [i, processor] of (options.processors ?? []).entries()) {
+      if (typeof processor?.process !== 'function') {
+        throw new SluiceError('E_INVALID_ARGUMENT', `Pipeline: processor ${i} has no process()`);
+      }
+    }
+    this.options = options;
+    this.source = options.source;
+    this.processors = options.processors ?? [];
+    this.sinks = sinks;
+    this.outputFormat = validateFormat(options.source.format, 'Pipeline source');
+    this.sourceCounter = new StageCounter(nameOf(options.source, 'source'), 'source');
+    this.sinkCounters = sinks.map((sink, i) => new StageCounter(nameOf(sink, `sink-${i}`), 'sink'));
+    this.interrupt.promise.catch(() => {});
+  }
+
+  /** True while chunks are moving. */
+  get running(): boolean {
+    return this.currentState === 'running';
+  }
+
+  /** The current state. */
+  get state(): PipelineState {
+    return this.currentState;
+  }
+
+  /** Sum of the processors' `latencyFrames`. */
+  get latencyFrames(): number {
+    return this.processors.reduce((sum, p) => sum + (p.latencyFrames ?? 0), 0);
+  }
+
+  /** A snapshot of the statistics, at any time. */
+  get stats(): PipelineStats {
+    const sampleRate = this.source.format.sampleRate;
+    const outputRate = this.outputFormat.sampleRate;
+    const end = this.currentState === 'running' ? now() : this.endTime;
+    const processingSeconds = this.startTime === 0 ? 0 : (end - this.startTime) / 1000;
+    const audioSeconds = this.sourceCounter.frames / sampleRate;
+    return {
+      state: this.currentState,
+      inputChunks: this.sourceCounter.chunks,
+      inputFrames: this.sourceCounter.frames,
+      chunks: this.delivered.chunks,
+      frames: this.delivered.frames,
+      bytes: this.delivered.frames * this.outputFormat.channels * 4,
+      audioSeconds,
+      processingSeconds,
+      speed: processingSeconds > 0 ? audioSeconds / processingSeconds : 0,
+      latencyFrames: this.latencyFrames,
+      stages: [
+        this.sourceCounter.snapshot(sampleRate),
+        ...this.stages.map((stage) => stage.counter.snapshot(stage.output.sampleRate)),
+        ...this.sinkCounters.map((counter) => counter.snapshot(outputRate)),
+      ],
+    };
+  }
+
+  /** Starts moving chunks; returns at once. Calling it while running does nothing. */
+  start(): this {
+    if (this.currentState === 'running') return this;
+    if (this.currentState !== 'idle') {
+      throw new SluiceError('E_CLOSED', `Pipeline: cannot start a pipeline that is ${this.currentState}; call reset() first`);
+    }
+    const signal = this.options.signal;
+    if (signal?.aborted) {
+      this.interrupted = abortError(signal, 'pipeline');
+    }
+    this.currentState = 'running';
+    this.startTime = now();
+    this.lastProgress = this.startTime;
+    const onAbort = () => this.halt(abortError(signal, 'pipeline'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.runPromise = this.execute().finally(() => signal?.removeEventListener('abort', onAbort));
+    // The caller may never call wait(); the rejection is reported through `error` and wait().
+    this.runPromise.catch(() => {});
+    return this;
+  }
+
+  /**
+   * Resolves with the final stats when the run ends (starting it if needed);
+   * rejects with the error that ended it. With `timeoutMs`, rejects with
+   * `E_TIMEOUT` when the run takes longer; the run itself goes on.
+   */
+  wait(options: WaitOptions = {}): Promise<PipelineStats> {
+    if (this.runPromise === undefined) this.start();
+    const run = this.runPromise as Promise<PipelineStats>;
+    if (options.timeoutMs === undefined) return run;
+    return withTimeout(run, options.timeoutMs, `Pipeline did not finish within ${options.timeoutMs} ms`);
+  }
+
+  /**
+   * Stops early: pulls nothing more, closes the sinks normally (what was
+   * written stays usable), closes the source. Resolves with the stats.
+   */
+  async stop(): Promise<PipelineStats> {
+    if (this.runPromise === undefined) return this.stats;
+    this.halt(STOP);
+    return this.runPromise.catch(() => this.stats);
+  }
+
+  /**
+   * Ready for another run: resets every processor and the counters, and
+   * optionally takes a new source and sinks (sinks are usually single-use).
+   */
+  reset(next: { source?: Source; sinks?: readonly Sink[] } = {}): void {
+    if (this.currentState === 'running') throw new SluiceError('E_INVALID_ARGUMENT', 'Pipeline: stop() or wait() before reset()');
+    for (const processor of this.processors) processor.reset?.();
+    if (next.source !== undefined) this.source = next.source;
+    if (next.sinks !== undefined) this.sinks = next.sinks;
+    this.outputFormat = validateFormat(this.source.format, 'Pipeline source');
+    this.sourceCounter = new StageCounter(nameOf(this.source, 'source'), 'source');
+    this.sinkCounters = this.sinks.map((sink, i) => new StageCounter(nameOf(sink, `sink-${i}`), 'sink'));
+    this.stages = [];
+    this.delivered = { chunks: 0, frames: 0 };
+    this.interrupt = deferred<never>();
+    this.interrupt.promise.catch(() => {});
+    this.interrupted = undefined;
+    this.runPromise = undefined;
+    this.startTime = 0;
+    this.endTime = 0;
+    this.currentState = 'idle';
+  }
+
+  async [asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private halt(reason: typeof STOP | SluiceError): void {
+    if (this.interrupted !== undefined || this.currentState !== 'running') return;
+    this.interrupted = reason;
+    this.interrupt.reject(reason);
+  }
+
+  /** Races a step against stop/abort so that a hung source or sink cannot hold the run. */
+  private interruptible<T>(promise: PromiseLike<T>): Promise<T> {
+    return Promise.race([promise, this.interrupt.promise]);
+  }
+
+  private async execute(): Promise<PipelineStats> {
+    const iterator = this.source[Symbol.asyncIterator]();
+    let pending: Promise<unknown> | undefined;
+    try {
+      await this.openStages();
+      let expectedSeq = 0;
+      let ended = false;
+      while (this.interrupted === undefined) {
+        const started = now();
+        const next = iterator.next();
+        pending = next;
+        const result = await this.interruptible(next);
+        pending = undefined;
+        this.sourceCounter.busyMs += now() - started;
+        if (result.done) break;
+        const chunk = result.value;
+        this.checkSourceChunk(chunk, expectedSeq++);
+        this.sourceCounter.chunks++;
+        this.sourceCounter.frames += chunk.frames;
+        const outputs = this.stages.length === 0 ? [chunk] : await this.runProcessors([chunk], chunk.final);
+        await this.deliver(outputs);
+        this.maybeProgress();
+        if (chunk.final) {
+          ended = true;
+          break;
+        }
+      }
+      if (this.interrupted === undefined && !ended) {
+        // The source ended without a final chunk: flush and mark the end ourselves.
+        const outputs = this.stages.length === 0 ? [this.endMarker(this.outputFormat)] : await this.runProcessors([], true);
+        await this.deliver(outputs);
+      }
+      if (this.interrupted !== undefined && this.interrupted !== STOP) throw this.interrupted;
+      await this.guard(Promise.all(this.sinks.map((sink) => sink.close())), 'closing the sinks');
+      this.finish(this.interrupted === STOP ? 'stopped' : 'done');
+      return this.stats;
+    } catch (caught) {
+      if (caught === STOP) {
+        // stop() interrupted a wait on the source or a sink: end gracefully, what was written stays usable.
+        await this.guard(Promise.all(this.sinks.map((sink) => sink.close())), 'closing the sinks');
+        this.finish('stopped');
+        return this.stats;
+      }
+      const error = this.classify(caught);
+      await this.abortSinks(error);
+      this.finish('failed');
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      throw error;
+    } finally {
+      await this.release(iterator, pending);
+      this.emit('progress', this.stats);
+      this.emit('end', this.stats);
+    }
+  }
+
+  private finish(state: PipelineState): void {
+    this.endTime = now();
+    this.currentState = state;
+  }
+
+  private async openStages(): Promise<void> {
+    let format = this.outputFormat;
+    this.stages = [];
+    for (const [i, processor] of this.processors.entries()) {
+      let output: AudioFormat | undefined | void;
+      try {
+        output = processor.open?.(format);
+      } catch (error) {
+        throw SluiceError.wrap(
+          error,
+          'E_FORMAT',
+          `Processor "${nameOf(processor, `processor-${i}`)}" cannot take ${describeFormat(format)}`,
+        );
+      }
+      const outputFormat = output ? validateFormat(output, `Processor "${nameOf(processor, `processor-${i}`)}" output`) : format;
+      this.stages.push({
+        processor,
+        counter: new StageCounter(nameOf(processor, `processor-${i}`), 'processor'),
+        stamper: new ChunkStamper(outputFormat),
+        output: outputFormat,
+      });
+      format = outputFormat;
+    }
+    this.outputFormat = format;
+    await this.guard(Promise.all(this.sinks.map((sink) => sink.open?.(format))), 'opening the sinks');
+  }
+
+  private checkSourceChunk(chunk: AudioChunk, expectedSeq: number): void {
+    if (chunk === null || typeof chunk !== 'object' || !Array.isArray(chunk.planes)) {
+      throw new SluiceError('E_SOURCE', `Source "${this.sourceCounter.name}" yielded something that is not an AudioChunk`);
+    }
+    if (chunk.seq !== expectedSeq) {
+      throw new SluiceError(
+        'E_SEQUENCE',
+        `Source "${this.sourceCounter.name}": expected chunk seq ${expectedSeq}, got ${chunk.seq}; chunks must be numbered 0, 1, 2… without gaps`,
+        { details: { expected: expectedSeq, actual: chunk.seq } },
+      );
+    }
+    assertChunkFormat(chunk, this.source.format, `Source "${this.sourceCounter.name}"`);
+    for (let c = 0; c < chunk.planes.length; c++) {
+      if (chunk.planes[c]?.length !== chunk.frames) {
+        throw new SluiceError(
+          'E_FORMAT',
+          `Source "${this.sourceCounter.name}": chunk ${chunk.seq} channel ${c} has ${chunk.planes[c]?.length} frames, the chunk says ${chunk.frames}`,
+        );
+      }
+    }
+  }
+
+  /** Runs chunks through every processor; `ended` means no input follows, so each stage flushes. */
+  private async runProcessors(input: AudioChunk[], ended: boolean): Promise<AudioChunk[]> {
+    let batch = input;
+    for (const stage of this.stages) {
+      const { processor, counter } = stage;
+      const outputs: AudioChunk[] = [];
+      for (const chunk of batch) {
+        const started = now();
+        let result: ProcessorOutput | Promise<ProcessorOutput>;
+        try {
+          result = processor.process(chunk);
+          if (isPromiseLike(result)) result = await this.interruptible(result);
+        } catch (error) {
+          throw this.processorError(error, counter.name, chunk.seq);
+        }
+        counter.busyMs += now() - started;
+        collect(outputs, result);
+      }
+      if (ended && processor.flush !== undefined) {
+        const started = now();
+        try {
+          let result = processor.flush();
+          if (isPromiseLike(result)) result = await this.interruptible(result);
+          collect(outputs, result);
+        } catch (error) {
+          throw this.processorError(error, counter.name, -1);
+        }
+        counter.busyMs += now() - started;
+      }
+      batch = this.stamp(stage, outputs, ended);
+    }
+    return batch;
+  }
+
+  private processorError(error: unknown, name: string, seq: number): SluiceError {
+    if (error === STOP || (SluiceError.isInstance(error) && error === this.interrupted)) return error as SluiceError;
+    const where = seq < 0 ? 'while flushing' : `on chunk ${seq}`;
+    return SluiceError.wrap(error, 'E_PROCESSOR', `Processor "${name}" failed ${where}`);
+  }
+
+  /** Numbers a stage's outputs and marks the last one final when the stream ended. */
+  private stamp(stage: ProcessorStage, outputs: AudioChunk[], ended: boolean): AudioChunk[] {
+    if (ended && outputs.length === 0) outputs.push(this.endMarker(stage.output));
+    const last = outputs.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const chunk = outputs[i] as AudioChunk;
+      if (!sameFormat(chunk.format, stage.output)) {
+        throw new SluiceError(
+          'E_FORMAT',
+          `Processor "${stage.counter.name}" emitted ${describeFormat(chunk.format)} but declared ${describeFormat(stage.output)} (return the output format from open())`,
+        );
+      }
+      stage.counter.chunks++;
+      stage.counter.frames += chunk.frames;
+      outputs[i] = stage.stamper.restamp(chunk, ended && i === last);
+    }
+    return outputs;
+  }
+
+  private endMarker(format: AudioFormat): AudioChunk {
+    const planes = Array.from({ length: format.channels }, () => new Float32Array(0));
+    return makeChunk(format, planes, 0, 0, 0, true);
+  }
+
+  private async deliver(chunks: AudioChunk[]): Promise<void> {
+    const sinks = this.sinks;
+    const listening = this.listenerCount('chunk') > 0;
+    for (const chunk of chunks) {
+      const started = now();
+      if (sinks.length === 1) {
+        const result = this.writeTo(0, chunk);
+        if (result !== undefined) await this.interruptible(result);
+      } else {
+        let waits: Promise<void>[] | undefined;
+        for (let i = 0; i < sinks.length; i++) {
+          const result = this.writeTo(i, chunk);
+          if (result !== undefined) (waits ??= []).push(result);
+        }
+        if (waits !== undefined) await this.interruptible(Promise.all(waits));
+      }
+      const elapsed = now() - started;
+      for (const counter of this.sinkCounters) {
+        counter.chunks++;
+        counter.frames += chunk.frames;
+        counter.busyMs += elapsed;
+      }
+      this.delivered.chunks++;
+      this.delivered.frames += chunk.frames;
+      if (listening) this.emit('chunk', chunk);
+    }
+  }
+
+  /** Writes to one sink; returns a promise only when the sink is asynchronous. */
+  private writeTo(index: number, chunk: AudioChunk): Promise<void> | undefined {
+    const sink = this.sinks[index] as Sink;
+    const name = (this.sinkCounters[index] as StageCounter).name;
+    let result: void | Promise<void>;
+    try {
+      result = sink.write(chunk);
+    } catch (error) {
+      throw SluiceError.wrap(error, 'E_SINK', `Sink "${name}" failed on chunk ${chunk.seq}`);
+    }
+    if (!isPromiseLike(result)) return undefined;
+    const timeoutMs = this.options.sinkTimeoutMs;
+    const settled = Promise.resolve(result).catch((error: unknown) => {
+      throw SluiceError.wrap(error, 'E_SINK', `Sink "${name}" failed on chunk ${chunk.seq}`);
+    });
+    if (timeoutMs === undefined) return settled;
+    return withTimeout(
+      settled,
+      timeoutMs,
+      `Sink "${name}" did not accept chunk ${chunk.seq} within ${timeoutMs} ms; it is not draining (raise sinkTimeoutMs if it is just slow)`,
+    );
+  }
+
+  private maybeProgress(): void {
+    const interval = this.options.progressIntervalMs ?? 250;
+    const t = now();
+    if (t - this.lastProgress >= interval && this.listenerCount('progress') > 0) {
+      this.lastProgress = t;
+      this.emit('progress', this.stats);
+    }
+  }
+
+  private classify(error: unknown): SluiceError {
+    if (SluiceError.isInstance(error)) return error;
+    return SluiceError.wrap(error, 'E_SOURCE', `Source "${this.sourceCounter.name}" failed`);
+  }
+
+  /** Bounds a cleanup step so a misbehaving stage cannot hang the pipeline. */
+  private async guard(step: Promise<unknown>, what: string): Promise<void> {
+    const timeoutMs = this.options.closeTimeoutMs ?? 30_000;
+    try {
+      await withTimeout(step, timeoutMs, `Pipeline: ${what} took longer than ${timeoutMs} ms`);
+    } catch (error) {
+      throw SluiceError.wrap(error, 'E_SINK', `Pipeline: ${what} failed`);
+    }
+  }
+
+  private async abortSinks(reason: SluiceError): Promise<void> {
+    const timeoutMs = this.options.closeTimeoutMs ?? 30_000;
+    await Promise.allSettled(
+      this.sinks.map((sink) =>
+        withTimeout(
+          Promise.resolve().then(() => (sink.abort ? sink.abort(reason) : sink.close())),
+          timeoutMs,
+          'sink abort',
+        ),
+      ),
+    );
+  }
+
+  private async release(iterator: AsyncIterator<AudioChunk>, pending: Promise<unknown> | undefined): Promise<void> {
+    const timeoutMs = this.options.closeTimeoutMs ?? 30_000;
+    const steps: Promise<unknown>[] = [Promise.resolve().then(() => this.source.close?.())];
+    // An async generator queues return() behind a pending next(); closing the source first unblocks it.
+    const finishIterator = (pending ?? Promise.resolve()).then(
+      () => iterator.return?.(),
+      () => iterator.return?.(),
+    );
+    steps.push(finishIterator);
+    for (const processor of this.processors) steps.push(Promise.resolve().then(() => processor.close?.()));
+    await Promise.allSettled(steps.map((step) => withTimeout(step, timeoutMs, 'release')));
+  }
+}
+
+function collect(outputs: AudioChunk[], result: ProcessorOutput): void {
+  if (result === null || result === undefined) return;
+  if (Array.isArray(result)) {
+    for (const chunk of result as readonly AudioChunk[]) outputs.push(chunk);
+  } else {
+    outputs.push(result as AudioChunk);
+  }
+}
