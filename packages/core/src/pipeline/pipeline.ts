@@ -507,12 +507,14 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private async release(iterator: AsyncIterator<AudioChunk>, pending: Promise<unknown> | undefined): Promise<void> {
     const timeoutMs = this.options.closeTimeoutMs ?? 30_000;
     const steps: Promise<unknown>[] = [Promise.resolve().then(() => this.source.close?.())];
-    // An async generator queues return() behind a pending next(); closing the source first unblocks it.
-    const finishIterator = (pending ?? Promise.resolve()).then(
-      () => iterator.return?.(),
-      () => iterator.return?.(),
-    );
-    steps.push(finishIterator);
+    if (pending === undefined) {
+      steps.push(Promise.resolve().then(() => iterator.return?.()));
+    } else {
+      // An async generator queues return() behind its pending next(): closing the
+      // source (above) is what unblocks it, so finish the iterator in the background.
+      const finish = () => iterator.return?.();
+      pending.then(finish, finish).catch(() => {});
+    }
     for (const processor of this.processors) steps.push(Promise.resolve().then(() => processor.close?.()));
     await Promise.allSettled(steps.map((step) => withTimeout(step, timeoutMs, 'release')));
   }

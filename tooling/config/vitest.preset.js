@@ -1,16 +1,20 @@
-import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
+import { defineProject } from 'vitest/config';
 
 /** The export condition that makes workspace packages resolve to their `src/`. */
 export const SOURCE_CONDITION = '@sluice/source';
 
+const conditions = [SOURCE_CONDITION, 'module', 'node', 'import', 'default'];
+
 /**
  * One vitest project per package: tests run from source (no build needed),
  * in Node, with generous timeouts for tests that spawn real processes.
+ * @param {string} name
+ * @param {import('vitest/config').UserWorkspaceConfig['test']} [overrides]
  */
-export function sluiceProject(name: string, overrides: UserWorkspaceConfig['test'] = {}) {
+export function sluiceProject(name, overrides = {}) {
   return defineProject({
-    resolve: { conditions: [SOURCE_CONDITION, 'module', 'node', 'import', 'default'] },
-    ssr: { resolve: { conditions: [SOURCE_CONDITION, 'module', 'node', 'import', 'default'] } },
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: [SOURCE_CONDITION] } },
     test: {
       name,
       environment: 'node',
