@@ -52,7 +52,15 @@ export {
 } from './convert/sample-format';
 export { downmixToMono, remixPlanes, upmixMonoToStereo } from './convert/remix';
 
-export { type Processor, type ProcessorOutput, type Sink, type Source, isPromiseLike } from './stream/types';
+export {
+  type Processor,
+  type ProcessorOutput,
+  type Sink,
+  type Source,
+  type SyncPullIterator,
+  canPullSync,
+  isPromiseLike,
+} from './stream/types';
 
 export { CallbackSource, type CallbackSourceOptions, type CallbackYield } from './sources/callback-source';
 export { GeneratedSource, type GeneratedSourceOptions } from './sources/generator-source';

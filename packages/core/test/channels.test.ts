@@ -83,6 +83,8 @@ describe.each(kinds)('%s channel', (_kind, make) => {
     await expectCode(channel.send(createByteChunk({ data: new Uint8Array(1), seq: 5 })), 'E_SEQUENCE');
     await channel.sendBytes(new Uint8Array(2), true);
     await expectCode(channel.send(createByteChunk({ data: new Uint8Array(1), seq: 2 })), 'E_CLOSED');
+    // Nobody drained it: abort() releases its storage.
+    channel.abort();
     const aborted = make('d');
     const waiting = aborted.receive();
     aborted.abort(new Error('consumer gone'));

@@ -19,8 +19,8 @@ export interface FileChannelConfig extends ChannelConfig {
  * A channel whose buffer lives in a file, for streams whose backlog does not
  * fit in memory: a fast producer can run far ahead of a slow consumer while
  * the process holds one record at a time. Budget defaults to 1 GiB on disk.
- * When the consumer catches up, the file is truncated, so it does not grow
- * with the length of the stream, only with the backlog.
+ * When the consumer catches up, writing starts over at the top of the file,
+ * so it does not grow with the length of the stream, only with the backlog.
  */
 export class FileChannel<T extends ChannelChunk = ChannelChunk> extends ChannelBase<T> {
   /** Where the records are spooled. */
@@ -50,12 +50,20 @@ export class FileChannel<T extends ChannelChunk = ChannelChunk> extends ChannelB
     const prefix = new Uint8Array(4);
     new DataView(prefix.buffer).setUint32(0, record.length, true);
     const file = await this.file();
+    if (this.readOffset === this.writeOffset) {
+      // Everything written has been read: start over at the top of the file, so it
+      // only ever holds the backlog. (Stores are serialised; a load only runs while
+      // readOffset < writeOffset, so nothing is being read here.)
+      this.readOffset = 0;
+      this.writeOffset = 0;
+    }
+    const at = this.writeOffset;
+    this.writeOffset += 4 + record.length;
     try {
-      await file.writev([prefix, record], this.writeOffset);
+      await file.writev([prefix, record], at);
     } catch (error) {
       throw SluiceError.wrap(error, 'E_IO', `File channel "${this.id}": write to ${this.path} failed`);
     }
-    this.writeOffset += 4 + record.length;
   }
 
   protected async load(): Promise<T> {
@@ -67,12 +75,6 @@ export class FileChannel<T extends ChannelChunk = ChannelChunk> extends ChannelB
     const { bytesRead } = await file.read(record, 0, length, this.readOffset + 4);
     if (bytesRead !== length) throw new SluiceError('E_IO', `File channel "${this.id}": ${this.path} was truncated by someone else`);
     this.readOffset += 4 + length;
-    if (this.readOffset === this.writeOffset) {
-      // Caught up: start the file over so it only ever holds the backlog.
-      this.readOffset = 0;
-      this.writeOffset = 0;
-      await file.truncate(0);
-    }
     return decodeChunkRecord(record) as T;
   }
 

@@ -4,7 +4,7 @@ import { ChunkStamper } from '../chunk/chunk-stamper';
 import { type AudioFormat, describeFormat, sameFormat, validateFormat } from '../format/audio-format';
 import { SluiceError, abortError } from '../errors/sluice-error';
 import { type Deferred, deferred, withTimeout } from '../internal/timeout';
-import { type Processor, type ProcessorOutput, type Sink, type Source, isPromiseLike } from '../stream/types';
+import { type Processor, type ProcessorOutput, type Sink, type Source, canPullSync, isPromiseLike } from '../stream/types';
 import { type PipelineState, type PipelineStats, StageCounter } from './stats';
 
 /** Options for {@link Pipeline}. */
@@ -53,6 +53,12 @@ interface ProcessorStage {
 }
 
 const STOP = Symbol('stop');
+const DONE = Symbol('done');
+/** Chunks pulled synchronously before the loop yields to the event loop. */
+const SYNC_BURST = 64;
+/** On the synchronous path, one chunk in this many is timed (its times weighted to stand for the others). */
+const TIMING_SAMPLE = 16;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const now = () => performance.now();
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose');
 
@@ -83,8 +89,20 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private readonly options: PipelineOptions;
   private currentState: PipelineState = 'idle';
   private runPromise: Promise<PipelineStats> | undefined;
-  private interrupt: Deferred<never> = deferred<never>();
   private interrupted: typeof STOP | SluiceError | undefined;
+  /** Rejects what the run awaits right now (a sink write, an async processor). */
+  private cancelWait: ((reason: unknown) => void) | undefined;
+  /** The source pull being awaited, if any. */
+  private pendingPull: Promise<IteratorResult<AudioChunk>> | undefined;
+  /** True once halt() concluded the run while the loop was parked on the source. */
+  private abandoned = false;
+  private iterator: AsyncIterator<AudioChunk> | undefined;
+  private completion: Deferred<PipelineStats> = deferred<PipelineStats>();
+  /** The last clock reading, shared between stages so each boundary costs one read. */
+  private clock = 0;
+  /** Whether the current chunk is timed, and how many chunks its timing stands for. */
+  private timed = true;
+  private weight = 1;
   private startTime = 0;
   private endTime = 0;
   private lastProgress = 0;
@@ -118,7 +136,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.outputFormat = validateFormat(options.source.format, 'Pipeline source');
     this.sourceCounter = new StageCounter(nameOf(options.source, 'source'), 'source');
     this.sinkCounters = sinks.map((sink, i) => new StageCounter(nameOf(sink, `sink-${i}`), 'sink'));
-    this.interrupt.promise.catch(() => {});
   }
 
   /** True while chunks are moving. */
@@ -177,9 +194,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.lastProgress = this.startTime;
     const onAbort = () => this.halt(abortError(signal, 'pipeline'));
     signal?.addEventListener('abort', onAbort, { once: true });
-    this.runPromise = this.execute().finally(() => signal?.removeEventListener('abort', onAbort));
+    this.completion = deferred<PipelineStats>();
+    this.runPromise = this.completion.promise.finally(() => signal?.removeEventListener('abort', onAbort));
     // The caller may never call wait(); the rejection is reported through `error` and wait().
     this.runPromise.catch(() => {});
+    void this.execute();
     return this;
   }
 
@@ -219,9 +238,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.sinkCounters = this.sinks.map((sink, i) => new StageCounter(nameOf(sink, `sink-${i}`), 'sink'));
     this.stages = [];
     this.delivered = { chunks: 0, frames: 0 };
-    this.interrupt = deferred<never>();
-    this.interrupt.promise.catch(() => {});
     this.interrupted = undefined;
+    this.cancelWait = undefined;
+    this.pendingPull = undefined;
+    this.abandoned = false;
+    this.iterator = undefined;
     this.runPromise = undefined;
     this.startTime = 0;
     this.endTime = 0;
@@ -235,67 +256,141 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private halt(reason: typeof STOP | SluiceError): void {
     if (this.interrupted !== undefined || this.currentState !== 'running') return;
     this.interrupted = reason;
-    this.interrupt.reject(reason);
+    if (this.pendingPull !== undefined) {
+      // Parked on the source: conclude now rather than wait for a pull that may never return.
+      this.abandoned = true;
+      void this.conclude(reason);
+    } else {
+      this.cancelWait?.(reason);
+    }
   }
 
-  /** Races a step against stop/abort so that a hung source or sink cannot hold the run. */
+  /**
+   * Awaits a step so that stop/abort can cut it short: a hung source or sink
+   * cannot hold the run. (A per-wait promise rather than Promise.race against
+   * one long-lived promise, which would pile up a reaction per chunk.)
+   */
   private interruptible<T>(promise: PromiseLike<T>): Promise<T> {
-    return Promise.race([promise, this.interrupt.promise]);
+    if (this.interrupted !== undefined) return Promise.reject(this.interrupted);
+    return new Promise<T>((resolve, reject) => {
+      this.cancelWait = reject;
+      promise.then(resolve, reject);
+    });
   }
 
-  private async execute(): Promise<PipelineStats> {
+  /**
+   * Runs the stream to its end, then concludes. When halt() finds the loop
+   * parked on a source pull, it concludes the run itself and the loop is
+   * abandoned: a source that never answers cannot hold the pipeline.
+   */
+  private async execute(): Promise<void> {
     const iterator = this.source[Symbol.asyncIterator]();
-    let pending: Promise<unknown> | undefined;
+    this.iterator = iterator;
+    let outcome: unknown = DONE;
     try {
       await this.openStages();
-      let expectedSeq = 0;
-      let ended = false;
-      while (this.interrupted === undefined) {
-        const started = now();
-        const next = iterator.next();
-        pending = next;
-        const result = await this.interruptible(next);
-        pending = undefined;
-        this.sourceCounter.busyMs += now() - started;
-        if (result.done) break;
-        const chunk = result.value;
-        this.checkSourceChunk(chunk, expectedSeq++);
-        this.sourceCounter.chunks++;
-        this.sourceCounter.frames += chunk.frames;
-        const outputs = this.stages.length === 0 ? [chunk] : await this.runProcessors([chunk], chunk.final);
-        await this.deliver(outputs);
-        this.maybeProgress();
-        if (chunk.final) {
-          ended = true;
-          break;
-        }
-      }
-      if (this.interrupted === undefined && !ended) {
-        // The source ended without a final chunk: flush and mark the end ourselves.
-        const outputs = this.stages.length === 0 ? [this.endMarker(this.outputFormat)] : await this.runProcessors([], true);
-        await this.deliver(outputs);
-      }
-      if (this.interrupted !== undefined && this.interrupted !== STOP) throw this.interrupted;
-      await this.guard(Promise.all(this.sinks.map((sink) => sink.close())), 'closing the sinks');
-      this.finish(this.interrupted === STOP ? 'stopped' : 'done');
-      return this.stats;
+      await this.loop(iterator);
+      if (this.abandoned) return;
+      if (this.interrupted !== undefined) outcome = this.interrupted;
     } catch (caught) {
-      if (caught === STOP) {
-        // stop() interrupted a wait on the source or a sink: end gracefully, what was written stays usable.
-        await this.guard(Promise.all(this.sinks.map((sink) => sink.close())), 'closing the sinks');
-        this.finish('stopped');
-        return this.stats;
+      if (this.abandoned) return;
+      outcome = caught;
+    }
+    await this.conclude(outcome);
+  }
+
+  private async loop(iterator: AsyncIterator<AudioChunk>): Promise<void> {
+    const syncPull = canPullSync(iterator) ? iterator : undefined;
+    let expectedSeq = 0;
+    let burst = 0;
+    let untimed = 0;
+    // One clock reading per stage boundary: performance.now() is not free at this rate.
+    this.clock = now();
+    while (this.interrupted === undefined) {
+      let result = syncPull?.nextSync();
+      if (result === undefined) {
+        // Awaited directly (no wrapper promise): halt() handles a pull that never returns.
+        const pull = iterator.next();
+        this.pendingPull = pull;
+        result = await pull;
+        this.pendingPull = undefined;
+        if (this.abandoned) return;
+        burst = 0;
+        this.timed = true;
+      } else {
+        if (++burst >= SYNC_BURST) {
+          // Synchronous sources would otherwise starve the event loop (timers, I/O, stop()).
+          burst = 0;
+          await yieldToEventLoop();
+          if (this.interrupted !== undefined) return;
+          this.clock = now();
+        }
+        // On the synchronous path, stage times are sampled: one chunk in TIMING_SAMPLE is timed and weighted.
+        this.timed = ++untimed >= TIMING_SAMPLE;
+        if (this.timed) this.clock = now();
       }
-      const error = this.classify(caught);
+      this.weight = this.timed ? Math.max(1, untimed) : 0;
+      if (this.timed) {
+        untimed = 0;
+        const pulled = now();
+        this.sourceCounter.busyMs += (pulled - this.clock) * this.weight;
+        this.clock = pulled;
+      }
+      if (result.done) {
+        if (this.interrupted === undefined) await this.endWithoutFinal();
+        return;
+      }
+      const chunk = result.value;
+      this.checkSourceChunk(chunk, expectedSeq++);
+      this.sourceCounter.chunks++;
+      this.sourceCounter.frames += chunk.frames;
+      let outputs = this.stages.length === 0 ? [chunk] : this.runProcessors([chunk], chunk.final);
+      if (isPromiseLike(outputs)) outputs = await outputs;
+      const delivering = this.clock;
+      const written = this.deliver(outputs);
+      if (written !== undefined) await written;
+      if (this.timed) {
+        this.clock = now();
+        this.countSinkTime((this.clock - delivering) * this.weight);
+      }
+      this.maybeProgress(this.clock);
+      if (chunk.final) return;
+    }
+  }
+
+  /** The source ended without a final chunk: flush the processors and mark the end ourselves. */
+  private async endWithoutFinal(): Promise<void> {
+    const outputs = this.stages.length === 0 ? [this.endMarker(this.outputFormat)] : await this.runProcessors([], true);
+    await this.deliver(outputs);
+  }
+
+  /**
+   * Ends the run once: a normal end or stop() closes the sinks (what was
+   * written stays usable); anything else aborts them. Then releases the
+   * source and processors and settles `wait()`.
+   */
+  private async conclude(outcome: unknown): Promise<void> {
+    let error: SluiceError | undefined;
+    if (outcome === DONE || outcome === STOP) {
+      try {
+        await this.guard(Promise.all(this.sinks.map((sink) => sink.close())), 'closing the sinks');
+        this.finish(outcome === DONE ? 'done' : 'stopped');
+      } catch (caught) {
+        error = this.classify(caught);
+      }
+    } else {
+      error = this.classify(outcome);
+    }
+    if (error !== undefined) {
       await this.abortSinks(error);
       this.finish('failed');
       if (this.listenerCount('error') > 0) this.emit('error', error);
-      throw error;
-    } finally {
-      await this.release(iterator, pending);
-      this.emit('progress', this.stats);
-      this.emit('end', this.stats);
     }
+    await this.release(this.iterator as AsyncIterator<AudioChunk>, this.pendingPull);
+    this.emit('progress', this.stats);
+    this.emit('end', this.stats);
+    if (error !== undefined) this.completion.reject(error);
+    else this.completion.resolve(this.stats);
   }
 
   private finish(state: PipelineState): void {
@@ -352,38 +447,86 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     }
   }
 
-  /** Runs chunks through every processor; `ended` means no input follows, so each stage flushes. */
-  private async runProcessors(input: AudioChunk[], ended: boolean): Promise<AudioChunk[]> {
-    let batch = input;
-    for (const stage of this.stages) {
-      const { processor, counter } = stage;
+  /**
+   * Runs chunks through the processors from stage `from` on; `ended` means no
+   * input follows, so each stage flushes. Stays synchronous while the
+   * processors do, and continues asynchronously from the first promise.
+   */
+  private runProcessors(batch: AudioChunk[], ended: boolean, from = 0): AudioChunk[] | Promise<AudioChunk[]> {
+    for (let index = from; index < this.stages.length; index++) {
+      const stage = this.stages[index] as ProcessorStage;
       const outputs: AudioChunk[] = [];
-      for (const chunk of batch) {
-        const started = now();
-        let result: ProcessorOutput | Promise<ProcessorOutput>;
-        try {
-          result = processor.process(chunk);
-          if (isPromiseLike(result)) result = await this.interruptible(result);
-        } catch (error) {
-          throw this.processorError(error, counter.name, chunk.seq);
-        }
-        counter.busyMs += now() - started;
-        collect(outputs, result);
-      }
-      if (ended && processor.flush !== undefined) {
-        const started = now();
-        try {
-          let result = processor.flush();
-          if (isPromiseLike(result)) result = await this.interruptible(result);
-          collect(outputs, result);
-        } catch (error) {
-          throw this.processorError(error, counter.name, -1);
-        }
-        counter.busyMs += now() - started;
+      const pending = this.runStage(stage, batch, ended, outputs, 0);
+      if (pending !== undefined) {
+        return pending.then(() => this.runProcessors(this.stamp(stage, outputs, ended), ended, index + 1));
       }
       batch = this.stamp(stage, outputs, ended);
     }
     return batch;
+  }
+
+  /** Feeds `batch[start..]` (then flush, when ended) to one processor; returns a promise only if it went asynchronous. */
+  private runStage(
+    stage: ProcessorStage,
+    batch: AudioChunk[],
+    ended: boolean,
+    outputs: AudioChunk[],
+    start: number,
+  ): Promise<void> | undefined {
+    const { processor, counter } = stage;
+    for (let i = start; i < batch.length; i++) {
+      const chunk = batch[i] as AudioChunk;
+      const started = this.clock;
+      const timed = this.timed;
+      let result: ProcessorOutput | Promise<ProcessorOutput>;
+      try {
+        result = processor.process(chunk);
+      } catch (error) {
+        throw this.processorError(error, counter.name, chunk.seq);
+      }
+      if (isPromiseLike(result)) {
+        return this.interruptible(result).then(
+          (value) => {
+            this.clock = now();
+            counter.busyMs += (this.clock - started) * Math.max(1, this.weight);
+            collect(outputs, value);
+            return this.runStage(stage, batch, ended, outputs, i + 1);
+          },
+          (error: unknown) => {
+            throw this.processorError(error, counter.name, chunk.seq);
+          },
+        );
+      }
+      if (timed) {
+        this.clock = now();
+        counter.busyMs += (this.clock - started) * this.weight;
+      }
+      collect(outputs, result);
+    }
+    if (!ended || processor.flush === undefined) return undefined;
+    const started = this.clock;
+    let result: ProcessorOutput | Promise<ProcessorOutput>;
+    try {
+      result = processor.flush();
+    } catch (error) {
+      throw this.processorError(error, counter.name, -1);
+    }
+    if (isPromiseLike(result)) {
+      return this.interruptible(result).then(
+        (value) => {
+          this.clock = now();
+          counter.busyMs += (this.clock - started) * Math.max(1, this.weight);
+          collect(outputs, value);
+        },
+        (error: unknown) => {
+          throw this.processorError(error, counter.name, -1);
+        },
+      );
+    }
+    this.clock = now();
+    counter.busyMs += (this.clock - started) * Math.max(1, this.weight);
+    collect(outputs, result);
+    return undefined;
   }
 
   private processorError(error: unknown, name: string, seq: number): SluiceError {
@@ -416,32 +559,46 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     return makeChunk(format, planes, 0, 0, 0, true);
   }
 
-  private async deliver(chunks: AudioChunk[]): Promise<void> {
+  /** Writes chunks to every sink; returns a promise only when a sink is asynchronous. */
+  private deliver(chunks: AudioChunk[], from = 0): Promise<void> | undefined {
     const sinks = this.sinks;
     const listening = this.listenerCount('chunk') > 0;
-    for (const chunk of chunks) {
-      const started = now();
+    for (let k = from; k < chunks.length; k++) {
+      const chunk = chunks[k] as AudioChunk;
+      let wait: Promise<unknown> | undefined;
       if (sinks.length === 1) {
-        const result = this.writeTo(0, chunk);
-        if (result !== undefined) await this.interruptible(result);
+        wait = this.writeTo(0, chunk);
       } else {
         let waits: Promise<void>[] | undefined;
         for (let i = 0; i < sinks.length; i++) {
           const result = this.writeTo(i, chunk);
           if (result !== undefined) (waits ??= []).push(result);
         }
-        if (waits !== undefined) await this.interruptible(Promise.all(waits));
+        if (waits !== undefined) wait = Promise.all(waits);
       }
-      const elapsed = now() - started;
-      for (const counter of this.sinkCounters) {
-        counter.chunks++;
-        counter.frames += chunk.frames;
-        counter.busyMs += elapsed;
+      if (wait !== undefined) {
+        return this.interruptible(wait).then(() => {
+          this.countDelivered(chunk, listening);
+          return this.deliver(chunks, k + 1);
+        });
       }
-      this.delivered.chunks++;
-      this.delivered.frames += chunk.frames;
-      if (listening) this.emit('chunk', chunk);
+      this.countDelivered(chunk, listening);
     }
+    return undefined;
+  }
+
+  private countDelivered(chunk: AudioChunk, listening: boolean): void {
+    for (const counter of this.sinkCounters) {
+      counter.chunks++;
+      counter.frames += chunk.frames;
+    }
+    this.delivered.chunks++;
+    this.delivered.frames += chunk.frames;
+    if (listening) this.emit('chunk', chunk);
+  }
+
+  private countSinkTime(elapsedMs: number): void {
+    for (const counter of this.sinkCounters) counter.busyMs += elapsedMs;
   }
 
   /** Writes to one sink; returns a promise only when the sink is asynchronous. */
@@ -467,9 +624,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     );
   }
 
-  private maybeProgress(): void {
+  private maybeProgress(t: number): void {
     const interval = this.options.progressIntervalMs ?? 250;
-    const t = now();
     if (t - this.lastProgress >= interval && this.listenerCount('progress') > 0) {
       this.lastProgress = t;
       this.emit('progress', this.stats);

@@ -1,8 +1,8 @@
 import type { AudioChunk, Planes } from '../chunk/audio-chunk';
 import { ChunkStamper } from '../chunk/chunk-stamper';
-import { type AudioFormat, validateFormat } from '../format/audio-format';
+import { type AudioFormat, sameFormat, validateFormat } from '../format/audio-format';
 import { SluiceError } from '../errors/sluice-error';
-import type { Source } from '../stream/types';
+import type { Source, SyncPullIterator } from '../stream/types';
 
 /** What a callback may yield: planes, one mono plane, or a whole chunk (re-numbered). */
 export type CallbackYield = Planes | Float32Array | AudioChunk;
@@ -53,14 +53,62 @@ export class CallbackSource implements Source {
     this.producer = typeof producer === 'function' ? producer : () => producer;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
-    const stamper = new ChunkStamper(this.format);
+  [Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
     const iterable = this.producer();
-    const iterator =
-      Symbol.asyncIterator in iterable
-        ? (iterable as AsyncIterable<CallbackYield>)[Symbol.asyncIterator]()
-        : (iterable as Iterable<CallbackYield>)[Symbol.iterator]();
-    // One item of lookahead so the last chunk can carry `final: true`.
+    return Symbol.asyncIterator in iterable
+      ? this.fromAsync((iterable as AsyncIterable<CallbackYield>)[Symbol.asyncIterator]())
+      : this.fromSync((iterable as Iterable<CallbackYield>)[Symbol.iterator]());
+  }
+
+  /** Sync producers get a synchronous pull path: no promise per chunk inside a pipeline. */
+  private fromSync(iterator: Iterator<CallbackYield>): SyncPullIterator<AudioChunk> {
+    const stamper = new ChunkStamper(this.format);
+    const done: IteratorResult<AudioChunk> = { done: true, value: undefined };
+    let index = 0;
+    let started = false;
+    let finished = false;
+    let pending: Planes | AudioChunk | undefined;
+    const pull = (): Planes | AudioChunk | undefined => {
+      try {
+        const result = iterator.next();
+        if (result.done) return undefined;
+        const value = result.value;
+        const planes = toPlanes(value, this.format, index);
+        checkPlanes(planes, this.format, index);
+        index++;
+        // A chunk item keeps its object (and meta) when its numbering already fits.
+        return isChunk(value) && sameFormat(value.format, this.format) ? value : planes;
+      } catch (error) {
+        finished = true;
+        iterator.return?.();
+        throw SluiceError.wrap(error, 'E_SOURCE', `${this.name} failed`);
+      }
+    };
+    const nextSync = (): IteratorResult<AudioChunk> => {
+      if (finished) return done;
+      if (!started) {
+        started = true;
+        pending = pull();
+      }
+      // One item of lookahead so the last chunk can carry `final: true`.
+      const current = pending ?? this.emptyPlanes();
+      pending = pending === undefined ? undefined : pull();
+      finished = pending === undefined;
+      return { done: false, value: isChunk(current) ? stamper.restamp(current, finished) : stamper.stamp(current, finished) };
+    };
+    return {
+      nextSync,
+      next: async () => nextSync(),
+      return: async () => {
+        finished = true;
+        iterator.return?.();
+        return done;
+      },
+    };
+  }
+
+  private async *fromAsync(iterator: AsyncIterator<CallbackYield>): AsyncGenerator<AudioChunk> {
+    const stamper = new ChunkStamper(this.format);
     let pending: Planes | undefined;
     let index = 0;
     try {
@@ -87,6 +135,10 @@ export class CallbackSource implements Source {
   private emptyPlanes(): Planes {
     return Array.from({ length: this.format.channels }, () => new Float32Array(0));
   }
+}
+
+function isChunk(value: unknown): value is AudioChunk {
+  return typeof value === 'object' && value !== null && 'planes' in value;
 }
 
 function checkPlanes(planes: Planes, format: AudioFormat, index: number): void {

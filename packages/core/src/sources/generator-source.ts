@@ -3,7 +3,7 @@ import { allocatePlanes } from '../chunk/audio-chunk';
 import { ChunkStamper } from '../chunk/chunk-stamper';
 import { type AudioFormat, validateFormat } from '../format/audio-format';
 import { SluiceError } from '../errors/sluice-error';
-import type { Source } from '../stream/types';
+import type { Source, SyncPullIterator } from '../stream/types';
 
 /** Length and chunking options shared by the synthetic sources. */
 export interface GeneratedSourceOptions {
@@ -59,16 +59,27 @@ export abstract class GeneratedSource implements Source {
   /** Called at the start of every iteration, so a source can be read twice with the same result. */
   protected begin(): void {}
 
-  async *[Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
+  [Symbol.asyncIterator](): SyncPullIterator<AudioChunk> {
     const stamper = new ChunkStamper(this.format);
     let position = 0;
+    let done = false;
     this.begin();
-    do {
+    const nextSync = (): IteratorResult<AudioChunk> => {
+      if (done) return { done: true, value: undefined };
       const frames = Math.min(this.chunkFrames, this.totalFrames - position);
       const planes = allocatePlanes(this.format.channels, frames);
       this.fill(planes, position);
       position += frames;
-      yield stamper.stamp(planes, position >= this.totalFrames);
-    } while (position < this.totalFrames);
+      done = position >= this.totalFrames;
+      return { done: false, value: stamper.stamp(planes, done) };
+    };
+    return {
+      nextSync,
+      next: async () => nextSync(),
+      return: async () => {
+        done = true;
+        return { done: true, value: undefined };
+      },
+    };
   }
 }

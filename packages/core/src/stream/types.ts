@@ -19,6 +19,22 @@ export interface Source extends AsyncIterable<AudioChunk> {
   close?(): void | Promise<void>;
 }
 
+/**
+ * An iterator that can also hand out chunks synchronously when they are
+ * ready (generated audio, in-memory data, bytes already buffered). Pipelines
+ * use `nextSync()` first and fall back to `next()` when it returns
+ * `undefined`, so buffered audio moves without a promise per chunk.
+ */
+export interface SyncPullIterator<T> extends AsyncIterator<T> {
+  /** The next result if it is ready now, or `undefined` to say "await next()". */
+  nextSync(): IteratorResult<T> | undefined;
+}
+
+/** True when an iterator offers {@link SyncPullIterator.nextSync}. */
+export function canPullSync<T>(iterator: AsyncIterator<T>): iterator is SyncPullIterator<T> {
+  return typeof (iterator as Partial<SyncPullIterator<T>>).nextSync === 'function';
+}
+
 /** What a processor returns for one input: nothing yet, one chunk, or several. */
 export type ProcessorOutput = AudioChunk | readonly AudioChunk[] | null | undefined | void;
 
