@@ -1,0 +1,20 @@
+import type { AudioChunk, AudioFormat } from '@sluice/core';
+
+/** Numbers the chunks a ring-buffer source emits (a tiny local stamper: this package has no runtime dependencies). */
+export class LocalStamper {
+  private seq = 0;
+  private frame = 0;
+  constructor(readonly format: AudioFormat) {}
+
+  stamp(planes: Float32Array[], final: boolean): AudioChunk {
+    const frames = planes[0]?.length ?? 0;
+    const chunk: AudioChunk = { format: this.format, planes, frames, seq: this.seq++, startFrame: this.frame, final };
+    this.frame += frames;
+    return chunk;
+  }
+}
+
+/** Iterator with the synchronous pull path pipelines look for (see @sluice/core's SyncPullIterator). */
+export interface PullIterator extends AsyncIterator<AudioChunk> {
+  nextSync(): IteratorResult<AudioChunk> | undefined;
+}

@@ -1,0 +1,29 @@
+import type { SluiceErrorCode } from '@sluice/core';
+
+const MARKER = Symbol.for('@sluice/core/SluiceError');
+
+/**
+ * Creates an error that `SluiceError.isInstance()` recognises (same global
+ * marker, `name` and `code`), without a runtime dependency on @sluice/core:
+ * this package has no dependencies at all, so it can run in an AudioWorklet.
+ */
+export function ringBufferError(
+  code: SluiceErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): Error & { code: SluiceErrorCode } {
+  const error = new Error(message) as Error & { code: SluiceErrorCode; details?: Record<string, unknown> };
+  error.name = 'SluiceError';
+  error.code = code;
+  if (details !== undefined) error.details = details;
+  Object.defineProperty(error, MARKER, { value: true });
+  return error;
+}
+
+/** Throws `E_INVALID_ARGUMENT` unless `value` is a positive integer. */
+export function requirePositiveInteger(value: unknown, name: string, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw ringBufferError('E_INVALID_ARGUMENT', `${where}: ${name} must be a positive integer, got ${String(value)}`, { [name]: value });
+  }
+  return value;
+}
