@@ -95,4 +95,5 @@ export { chunkByteSize, splitChunk } from './channels/chunk-size';
 export { decodeChunkRecord, encodeChunkRecord } from './channels/chunk-codec';
 export { audioToBytes, bytesToAudio, bytesToNdjson, ndjsonToBytes } from './channels/transformers';
 
+export { Fft, type RealPairSpectra, fftPlan, nextPowerOfTwo, realPairSpectra } from './dsp/fft';
 export { deferred, type Deferred, withTimeout } from './internal/timeout';

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { Fft, fftPlan, realPairSpectra } from '../src/index';
+import { expectThrowCode, seededRandom } from './helpers';
+
+function naiveDft(re: Float64Array, im: Float64Array) {
+  const n = re.length;
+  const outRe = new Float64Array(n);
+  const outIm = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    for (let t = 0; t < n; t++) {
+      const angle = (-2 * Math.PI * k * t) / n;
+      outRe[k] = (outRe[k] as number) + (re[t] as number) * Math.cos(angle) - (im[t] as number) * Math.sin(angle);
+      outIm[k] = (outIm[k] as number) + (re[t] as number) * Math.sin(angle) + (im[t] as number) * Math.cos(angle);
+    }
+  }
+  return { outRe, outIm };
+}
+
+describe('Fft', () => {
+  it.each([1, 2, 8, 64, 256])('matches a naive DFT at size %i and inverts exactly', (size) => {
+    const random = seededRandom(size);
+    const re = Float64Array.from({ length: size }, () => random() - 0.5);
+    const im = Float64Array.from({ length: size }, () => random() - 0.5);
+    const { outRe, outIm } = naiveDft(re, im);
+    const xr = re.slice();
+    const xi = im.slice();
+    new Fft(size).forward(xr, xi);
+    for (let k = 0; k < size; k++) {
+      expect(xr[k]).toBeCloseTo(outRe[k] as number, 9);
+      expect(xi[k]).toBeCloseTo(outIm[k] as number, 9);
+    }
+    fftPlan(size).inverse(xr, xi);
+    for (let k = 0; k < size; k++) expect(xr[k]).toBeCloseTo(re[k] as number, 12);
+  });
+
+  it('splits two real signals from one complex transform', () => {
+    const size = 128;
+    const random = seededRandom(9);
+    const x = Float64Array.from({ length: 100 }, () => random());
+    const y = Float64Array.from({ length: 77 }, () => random());
+    const out = { xRe: new Float64Array(size), xIm: new Float64Array(size), yRe: new Float64Array(size), yIm: new Float64Array(size) };
+    realPairSpectra(fftPlan(size), x, y, out, { re: new Float64Array(size), im: new Float64Array(size) });
+    const pad = (v: Float64Array) => {
+      const p = new Float64Array(size);
+      p.set(v);
+      return p;
+    };
+    const ex = naiveDft(pad(x), new Float64Array(size));
+    const ey = naiveDft(pad(y), new Float64Array(size));
+    for (let k = 0; k < size; k++) {
+      expect(out.xRe[k]).toBeCloseTo(ex.outRe[k] as number, 9);
+      expect(out.xIm[k]).toBeCloseTo(ex.outIm[k] as number, 9);
+      expect(out.yRe[k]).toBeCloseTo(ey.outRe[k] as number, 9);
+      expect(out.yIm[k]).toBeCloseTo(ey.outIm[k] as number, 9);
+    }
+  });
+
+  it('refuses sizes that are not powers of two', () => {
+    expectThrowCode(() => new Fft(12), 'E_INVALID_ARGUMENT');
+  });
+});
