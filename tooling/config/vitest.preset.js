@@ -18,6 +18,9 @@ export function sluiceProject(name, overrides = {}) {
     test: {
       name,
       environment: 'node',
+      // Workspace packages are linked into node_modules, which vitest would externalize
+      // (Node would then load their built dist/). Inline them so the source condition applies.
+      server: { deps: { inline: [/^@sluice\//, /\/packages\/[^/]+\/src\//] } },
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,

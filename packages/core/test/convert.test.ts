@@ -53,6 +53,11 @@ describe('PCM sample formats', () => {
     expect(int24ToFloat(Int32Array.from([-8388608, 4194304]), 1)[0]).toEqual(Float32Array.from([-1, 0.5]));
   });
 
+  it('rounds ties to even, as ffmpeg does', () => {
+    const plane = Float32Array.from([0.5, 1.5, 2.5, -0.5, -1.5, -2.5].map((v) => v / 32768));
+    expect(Array.from(floatToInt16([plane]))).toEqual([0, 2, 2, 0, -2, -2]);
+  });
+
   it('writes little-endian interleaved bytes', () => {
     const bytes = encodePcm([Float32Array.from([0.5]), Float32Array.from([-0.5])], 's16le');
     expect(Array.from(bytes)).toEqual([0x00, 0x40, 0x00, 0xc0]);

@@ -53,17 +53,22 @@ function uniform(): number {
   return (ditherState >>> 0) / 4294967296;
 }
 
+/** Rounds half to even, like C's lrint: what ffmpeg uses, so our integers match its conversions bit for bit. */
+function roundHalfEven(value: number): number {
+  const rounded = Math.round(value);
+  return rounded - value === 0.5 && rounded % 2 !== 0 ? rounded - 1 : rounded;
+}
+
 function quantizer(scale: number, min: number, max: number, dither: boolean): (value: number) => number {
   if (dither) {
     return (value) => {
-      const scaled = value * scale + (uniform() - uniform());
-      const rounded = Math.round(scaled);
+      const rounded = roundHalfEven(value * scale + (uniform() - uniform()));
       return rounded > max ? max : Math.max(rounded, min);
     };
   }
   return (value) => {
     // NaN becomes 0 rather than poisoning the integer stream.
-    const rounded = Math.round(value * scale) || 0;
+    const rounded = roundHalfEven(value * scale) || 0;
     return rounded > max ? max : Math.max(rounded, min);
   };
 }

@@ -1,0 +1,52 @@
+/**
+ * @packageDocumentation
+ * `@sluice/writers`: streaming encoders for WAV, PCM, FLAC, Ogg Vorbis, Ogg
+ * Opus, MP3 and AAC with correct headers, file and byte-stream sinks,
+ * decoding sources, transcoding helpers and probing, driven by a typed
+ * ffmpeg runner (WAV and PCM are handled in TypeScript).
+ */
+export {
+  type FfmpegBinary,
+  type FfmpegOrigin,
+  type LocateOptions,
+  REQUIRED_ENCODERS,
+  inspectFfmpeg,
+  locateFfmpeg,
+  resetFfmpegCache,
+  resolveFfmpeg,
+} from './ffmpeg/resolve';
+export { FfmpegProcess, type FfmpegProcessOptions, lastMeaningfulLine } from './ffmpeg/process';
+export { type StreamInfo, StreamInfoReader, channelsFromLayout } from './ffmpeg/stream-info';
+export {
+  type AudioTags,
+  type EncodeOptions,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  extensionOf,
+  ffmpegOutputArgs,
+  formatFromPath,
+  mimeTypeOf,
+  validateEncodeOptions,
+} from './encode/formats';
+export type { StreamingAudioWriter } from './encode/writer';
+export { createWriter, type WriterOptions } from './encode/create-writer';
+export { FfmpegStreamWriter } from './encode/ffmpeg-writer';
+export { PcmStreamWriter } from './encode/pcm-writers';
+export { UNKNOWN_SIZE, type WavLayout, needsExtensible, wavHeader } from './wav/header';
+export { type WavInfo, WavParser } from './wav/parser';
+export { FileSink, type FileSinkOptions } from './sinks/file-sink';
+export { MultiFileSink, type MultiFileSinkOptions } from './sinks/multi-file-sink';
+export { type ByteSinkOptions, ByteStreamSink, BytesCallbackSink } from './sinks/byte-sinks';
+export { FileSource, type FileSourceOptions } from './sources/file-source';
+export { ByteStreamSource } from './sources/byte-stream-source';
+export { type DecodeOptions, FfmpegDecoder } from './sources/ffmpeg-decoder';
+export { type ProbeResult, probe } from './probe/probe';
+export {
+  type StreamOutCallbacks,
+  type TranscodeOptions,
+  type TranscodeResult,
+  audioWithStreamInput,
+  audioWithStreamInputAndOut,
+  audioWithStreamOut,
+  transcodeFile,
+} from './transcode/transcode';
