@@ -1,5 +1,9 @@
 import type { Command } from '../io';
 import { demoCommand } from './demo';
+import { infoCommand } from './info';
+import { metricsCommand } from './metrics';
+import { probeCommand } from './probe';
+import { transcodeCommand } from './transcode';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [demoCommand];
+export const commands: readonly Command[] = [demoCommand, transcodeCommand, probeCommand, metricsCommand, infoCommand];

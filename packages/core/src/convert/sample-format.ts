@@ -92,7 +92,19 @@ export function encodePcm(planes: Planes, format: SampleFormat, options: EncodeP
   switch (format) {
     case 's16le': {
       const q = quantizer(32768, -32768, 32767, dither);
-      if (LITTLE_ENDIAN && out.byteOffset % 2 === 0) {
+      if (!dither && LITTLE_ENDIAN && out.byteOffset % 2 === 0) {
+        // The hot path (WAV, devices): the quantizer inlined. Int16Array stores NaN as 0.
+        const samples = new Int16Array(out.buffer, out.byteOffset, frames * channels);
+        for (let c = 0; c < channels; c++) {
+          const plane = planes[c] as Float32Array;
+          for (let i = 0, j = c; i < frames; i++, j += channels) {
+            const scaled = (plane[i] as number) * 32768;
+            let rounded = Math.round(scaled);
+            if (rounded - scaled === 0.5 && (rounded & 1) !== 0) rounded--;
+            samples[j] = rounded > 32767 ? 32767 : rounded < -32768 ? -32768 : rounded;
+          }
+        }
+      } else if (LITTLE_ENDIAN && out.byteOffset % 2 === 0) {
         const samples = new Int16Array(out.buffer, out.byteOffset, frames * channels);
         for (let c = 0; c < channels; c++) {
           const plane = planes[c] as Float32Array;

@@ -35,9 +35,13 @@ export function checkDeclaredLength(label: string, decodedFrames: number, declar
   }
 }
 
-/** Lines that mean the input is damaged, not merely unusual. */
+/**
+ * Lines that mean the input is damaged: messages of a demuxer or decoder
+ * (`[mp3float @ 0x…] Header missing`) or ffmpeg's own decode errors. Only
+ * tagged lines count, so a file *named* "corrupt.mp3" is not damage.
+ */
 const DAMAGE =
-  /(Invalid data|Header missing|invalid frame|error while decoding|Error while decoding|truncat|Packet corrupt|corrupt|Invalid frame|overread|Could not find codec parameters)/i;
+  /^(\[[^\]]+ @ [^\]]+\] .*(header missing|invalid data found|error (while )?decoding|corrupt|overread|invalid frame|invalid block|illegal)|Error while decoding)/i;
 
 /**
  * One ffmpeg decoding process: input from a path or from bytes we pipe in,

@@ -1,0 +1,97 @@
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CallbackSource, Pipeline } from '@sluice/core';
+import { FileSink } from '@sluice/writers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandIo } from '../src/io';
+import { main } from '../src/main';
+
+function capture(): CommandIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), interactive: false };
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+const path = (name: string) => join(directory, name);
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function tone(frequency: number, frames = 44100): Float32Array[] {
+  const plane = Float32Array.from(
+    { length: frames },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * frequency * i) / 44100) + 0.05 * Math.sin(i * 0.37),
+  );
+  return [plane, plane.map((v) => v * 0.8)];
+}
+
+async function write(file: string, planes: Float32Array[]) {
+  await new Pipeline({ source: new CallbackSource([planes], { sampleRate: 44100, channels: 2 }), sink: new FileSink(file) }).wait();
+}
+
+beforeAll(async () => {
+  mkdirSync(path('est'));
+  mkdirSync(path('ref'));
+  await Promise.all([
+    write(path('ref.wav'), tone(440)),
+    write(path('ref/vocals.wav'), tone(440)),
+    write(path('ref/bass.wav'), tone(110)),
+    write(
+      path('est/vocals.flac'),
+      tone(440).map((p) => p.map((v) => v * 0.9)),
+    ),
+    write(
+      path('est/bass.flac'),
+      tone(110).map((p, c) => p.map((v, i) => v + 0.01 * Math.sin(i + c))),
+    ),
+  ]);
+});
+
+describe('sluice transcode, probe, info', () => {
+  it('transcodes a file and probes the result', async () => {
+    const io = capture();
+    expect(await main(['transcode', path('ref.wav'), path('out.mp3'), '--bitrate', '128k', '--sample-rate', '48000'], io)).toBe(0);
+    expect(io.stderr.join('\n')).toMatch(/× real time/);
+    const probe = capture();
+    expect(await main(['probe', path('out.mp3'), '--json'], probe)).toBe(0);
+    const info = JSON.parse(probe.stdout[0] as string);
+    expect(info).toMatchObject({ sampleRate: 48000, channels: 2 });
+    expect(Math.abs(info.durationSeconds - 1)).toBeLessThan(0.03);
+  });
+
+  it('reports usage mistakes and decode errors with exit codes', async () => {
+    const io = capture();
+    expect(await main(['transcode', path('ref.wav')], io)).toBe(2);
+    expect(await main(['transcode', path('ref.wav'), path('x.mp3'), '--bitrate', 'fast'], io)).toBe(2);
+    expect(await main(['probe', path('missing.wav')], io)).toBe(1);
+    expect(io.stderr.at(-1)).toMatch(/\[E_IO\]/);
+  });
+
+  it('info names the ffmpeg and why', async () => {
+    const io = capture();
+    expect(await main(['info', '--json'], io)).toBe(0);
+    const report = JSON.parse(io.stdout[0] as string);
+    expect(report.ffmpeg.reason.length).toBeGreaterThan(5);
+    expect(report.ffmpeg.encoders).toContain('libmp3lame');
+  });
+});
+
+describe('sluice metrics', () => {
+  it('scores two files, with the documented JSON keys', async () => {
+    const io = capture();
+    expect(await main(['metrics', path('out.mp3'), path('ref.wav'), '--json', '--bss'], io)).toBe(0);
+    const result = JSON.parse(io.stdout[0] as string);
+    expect(Object.keys(result).sort()).toEqual(['bss', 'correlation', 'sdr', 'siSdr', 'snr']);
+    expect(result.correlation).toBeGreaterThan(0.9);
+  });
+
+  it('scores a directory of stems matched by name, as a table', async () => {
+    const io = capture();
+    expect(await main(['metrics', '--stems', path('est'), path('ref')], io)).toBe(0);
+    const table = io.stdout.join('\n');
+    expect(table).toMatch(/^stem/m);
+    expect(table).toMatch(/^vocals\s+/m);
+    expect(table).toMatch(/^bass\s+/m);
+    expect(table).toMatch(/^overall\s+/m);
+  });
+});
