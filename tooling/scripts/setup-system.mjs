@@ -5,8 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** Debian packages and the file that shows each is installed. */
-const wanted = [];
+/**
+ * Debian packages and the file that shows each is installed. ffmpeg: Debian's
+ * 5.1 encodes MP3 about 4× faster than the 4.1 build bundled on npm; without
+ * it, everything still works through @ffmpeg-installer/ffmpeg.
+ */
+const wanted = [{ name: 'ffmpeg', file: '/usr/bin/ffmpeg' }];
 
 function log(message) {
   process.stdout.write(`setup-system: ${message}\n`);
