@@ -19,7 +19,7 @@ import {
   sourceToReadableStream,
   writableStreamSink,
 } from '../src/index';
-import { expectThrowCode, randomInt, seededRandom } from './helpers';
+import { expectThrowCode, randomInt, seededRandom } from '@sluice/config/test-helpers';
 
 const format = { sampleRate: 8000, channels: 2 };
 const tone = () => new ToneSource({ ...format, frames: 5000, chunkFrames: 1000 });

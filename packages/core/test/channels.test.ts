@@ -17,7 +17,7 @@ import {
   encodeChunkRecord,
   ndjsonToBytes,
 } from '../src/index';
-import { expectCode, randomInt, seededRandom } from './helpers';
+import { expectCode, randomInt, seededRandom } from '@sluice/config/test-helpers';
 
 async function drain<T>(channel: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

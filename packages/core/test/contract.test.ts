@@ -9,7 +9,7 @@ import {
   validateFormat,
   withChunk,
 } from '../src/index';
-import { expectThrowCode } from './helpers';
+import { expectThrowCode } from '@sluice/config/test-helpers';
 
 describe('the chunk contract', () => {
   const format = { sampleRate: 44100, channels: 2 };

@@ -12,7 +12,7 @@ import {
   interleave,
   remixPlanes,
 } from '../src/index';
-import { expectThrowCode, seededRandom } from './helpers';
+import { expectThrowCode, seededRandom } from '@sluice/config/test-helpers';
 
 function randomPlanes(channels: number, frames: number, seed: number): Float32Array[] {
   const random = seededRandom(seed);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Fft, fftPlan, realPairSpectra } from '../src/index';
-import { expectThrowCode, seededRandom } from './helpers';
+import { expectThrowCode, seededRandom } from '@sluice/config/test-helpers';
 
 function naiveDft(re: Float64Array, im: Float64Array) {
   const n = re.length;

@@ -16,7 +16,7 @@ import {
   createAudioChunk,
   run,
 } from '../src/index';
-import { expectCode, seededRandom, randomInt } from './helpers';
+import { expectCode, seededRandom, randomInt } from '@sluice/config/test-helpers';
 
 /**
  * The seed's custom-processor example, written for Sluice: a one-pole

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallbackSource, CollectSink, ResampleProcessor, run } from '../src/index';
-import { expectThrowCode, randomInt, seededRandom } from './helpers';
+import { expectThrowCode, randomInt, seededRandom } from '@sluice/config/test-helpers';
 
 async function resample(input: Float32Array, inRate: number, outRate: number, chunkSizes?: () => number): Promise<Float32Array> {
   const pieces: Float32Array[][] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallbackSource, CollectSink, NoiseSource, SilenceSource, ToneSource, run } from '../src/index';
-import { expectCode } from './helpers';
+import { expectCode } from '@sluice/config/test-helpers';
 
 async function collect(source: AsyncIterable<import('../src/index').AudioChunk>) {
   const chunks = [];

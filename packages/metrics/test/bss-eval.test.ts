@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bssEval, nanMedian, solveBlockToeplitz, solveDense } from '../src/index';
-import { expectCode, seededRandom } from './helpers';
+import { expectCode, seededRandom } from '@sluice/config/test-helpers';
 import { decode, reference } from './reference';
 
 const rows = (value: unknown) =>

@@ -1,7 +1,7 @@
 import { CallbackSource, GainProcessor, NoiseSource, Pipeline, ToneSource, createAudioChunk } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
 import { MetricsSink, SeparationMetrics, formatMetricsTable, metricsToJson, siSdr } from '../src/index';
-import { expectCode, seededRandom } from './helpers';
+import { expectCode, seededRandom } from '@sluice/config/test-helpers';
 
 const noise = (seed: number, n: number) => {
   const random = seededRandom(seed);

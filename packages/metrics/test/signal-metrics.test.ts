@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { correlation, correlationPerChannel, measure, sdr, siSdr, siSdrPerChannel, snr } from '../src/index';
-import { expectThrowCode, seededRandom } from './helpers';
+import { expectThrowCode, seededRandom } from '@sluice/config/test-helpers';
 import { decode, reference } from './reference';
 
 function gaussian(random: () => number, n: number, scale = 1): Float64Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AudioRingBuffer, type OverflowPolicy, SharedRingBuffer } from '../src/index';
-import { expectThrowCode, randomInt, seededRandom } from './helpers';
+import { expectThrowCode, randomInt, seededRandom } from '@sluice/config/test-helpers';
 
 /** The reference: a plain array of frames with the same overflow rules. */
 class ModelRing {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CallbackSource, CollectSink, Pipeline, ToneSource } from '@sluice/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FfmpegStreamWriter, FileSink, FileSource, createWriter, locateFfmpeg, probe } from '../src/index';
-import { expectCode, expectThrowCode } from './helpers';
+import { expectCode, expectThrowCode } from '@sluice/config/test-helpers';
 import { ffmpegDecode, settledFfmpegChildren, testSignal } from './support/audio';
 
 const directory = mkdtempSync(join(tmpdir(), 'sluice-bad-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CallbackSource, Pipeline, decodePcm, encodePcm } from '@sluice/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileSink, OUTPUT_FORMATS, type OutputFormat, WavParser, createWriter, probe } from '../src/index';
-import { randomInt, seededRandom } from './helpers';
+import { randomInt, seededRandom } from '@sluice/config/test-helpers';
 import { alignedSnr, ffmpegDecode, largestStep, testSignal } from './support/audio';
 
 const RATE = 44100;
