@@ -1,5 +1,5 @@
 import { type AudioChunk, type AudioFormat, type Sink, type Source, SluiceError, describeFormat, sameFormat } from '@sluice/core';
-import { type Moments, accumulate, emptyMoments } from '../signal/moments';
+import { type Moments, accumulate, addMoments, emptyMoments } from '../signal/moments';
 import { correlationFromMoments, sdrFromMoments, siSdrFromMoments } from '../signal/metrics';
 
 /** A running score. */
@@ -86,14 +86,7 @@ export class MetricsSink implements Sink {
       this.pending[c] = reference.subarray(frames);
     }
     const all = emptyMoments();
-    for (const m of this.total) {
-      all.n += m.n;
-      all.sumA += m.sumA;
-      all.sumB += m.sumB;
-      all.sumAA += m.sumAA;
-      all.sumBB += m.sumBB;
-      all.sumAB += m.sumAB;
-    }
+    for (const m of this.total) addMoments(all, m);
     this.latest = {
       frames: this.latest.frames + frames,
       siSdr: siSdrFromMoments(all),

@@ -232,43 +232,32 @@ export class SharedRingBuffer {
    */
   waitForAvailable(frames: number, timeoutMs = Number.POSITIVE_INFINITY): number {
     this.checkWaitFrames(frames);
-    const deadline = performance.now() + timeoutMs;
-    while (true) {
-      const available = this.available;
-      if (available >= frames || this.closed) return available;
-      const observed = Atomics.load(this.header, Slot.WRITE);
-      Atomics.store(this.header, Slot.CONSUMER_WAIT, 1);
-      // Re-check after announcing the wait: a push in between must not be missed.
-      if (this.available < frames && !this.closed) {
-        const left = deadline - performance.now();
-        if (left <= 0) {
-          Atomics.store(this.header, Slot.CONSUMER_WAIT, 0);
-          return this.available;
-        }
-        Atomics.wait(this.header, Slot.WRITE, observed, Number.isFinite(left) ? left : undefined);
-      }
-      Atomics.store(this.header, Slot.CONSUMER_WAIT, 0);
-    }
+    this.block(() => this.available >= frames || this.closed, Slot.WRITE, Slot.CONSUMER_WAIT, timeoutMs);
+    return this.available;
   }
 
   /** Producer, blocking (worker threads only): sleeps until `frames` frames fit or `timeoutMs` passes. Returns the free frames. */
   waitForFree(frames: number, timeoutMs = Number.POSITIVE_INFINITY): number {
     this.checkWaitFrames(frames);
+    this.block(() => this.free >= frames, Slot.READ, Slot.PRODUCER_WAIT, timeoutMs);
+    return this.free;
+  }
+
+  /**
+   * Sleeps on the other side's position slot until `ready()`. The flag
+   * announces the sleeper so the other side notifies only when someone
+   * waits; the condition is checked again after announcing, so a change in
+   * between is never missed.
+   */
+  private block(ready: () => boolean, slot: number, flag: number, timeoutMs: number): void {
     const deadline = performance.now() + timeoutMs;
-    while (true) {
-      const free = this.free;
-      if (free >= frames) return free;
-      const observed = Atomics.load(this.header, Slot.READ);
-      Atomics.store(this.header, Slot.PRODUCER_WAIT, 1);
-      if (this.free < frames) {
-        const left = deadline - performance.now();
-        if (left <= 0) {
-          Atomics.store(this.header, Slot.PRODUCER_WAIT, 0);
-          return this.free;
-        }
-        Atomics.wait(this.header, Slot.READ, observed, Number.isFinite(left) ? left : undefined);
-      }
-      Atomics.store(this.header, Slot.PRODUCER_WAIT, 0);
+    while (!ready()) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      const observed = Atomics.load(this.header, slot);
+      Atomics.store(this.header, flag, 1);
+      if (!ready()) Atomics.wait(this.header, slot, observed, Number.isFinite(left) ? left : undefined);
+      Atomics.store(this.header, flag, 0);
     }
   }
 
