@@ -101,7 +101,7 @@ export function encodePcm(planes: Planes, format: SampleFormat, options: EncodeP
             const scaled = (plane[i] as number) * 32768;
             let rounded = Math.round(scaled);
             if (rounded - scaled === 0.5 && (rounded & 1) !== 0) rounded--;
-            samples[j] = rounded > 32767 ? 32767 : rounded < -32768 ? -32768 : rounded;
+            samples[j] = rounded > 32767 ? 32767 : Math.max(rounded, -32768);
           }
         }
       } else if (LITTLE_ENDIAN && out.byteOffset % 2 === 0) {
