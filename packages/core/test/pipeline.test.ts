@@ -211,6 +211,20 @@ describe('Pipeline', () => {
     expect(seen.end?.state).toBe('done');
   });
 
+  it('stage times on the synchronous path include the source and stay within the wall clock', async () => {
+    const stats = await new Pipeline({
+      source: new ToneSource({ seconds: 60, channels: 2 }),
+      processors: [new GainProcessor(0.5)],
+      sink: new CollectSink(),
+    }).wait();
+    const [source, gain, sink] = stats.stages;
+    expect(source?.busySeconds).toBeGreaterThan(0);
+    expect(gain?.busySeconds).toBeGreaterThan(0);
+    // Busy intervals are disjoint slices of the run; sampling (1 chunk in 16, weighted) is an estimate, hence the slack.
+    const total = (source?.busySeconds ?? 0) + (gain?.busySeconds ?? 0) + (sink?.busySeconds ?? 0);
+    expect(total).toBeLessThan(stats.processingSeconds * 1.5);
+  });
+
   it('sums processor latencies', () => {
     const pipeline = new Pipeline({
       source: new ToneSource({ frames: 1 }),

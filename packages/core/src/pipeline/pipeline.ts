@@ -307,6 +307,17 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     // One clock reading per stage boundary: performance.now() is not free at this rate.
     this.clock = now();
     while (this.interrupted === undefined) {
+      if (syncPull !== undefined && ++burst >= SYNC_BURST) {
+        // Synchronous sources would otherwise starve the event loop (timers, I/O, stop()).
+        burst = 0;
+        await yieldToEventLoop();
+        if (this.interrupted !== undefined) return;
+        this.clock = now();
+      }
+      // On the synchronous path stage times are sampled: one chunk in TIMING_SAMPLE is timed, its
+      // times weighted to stand for the others. The clock is read before the pull so the source counts.
+      const sampled = syncPull !== undefined && untimed + 1 >= TIMING_SAMPLE;
+      if (sampled) this.clock = now();
       let result = syncPull?.nextSync();
       if (result === undefined) {
         // Awaited directly (no wrapper promise): halt() handles a pull that never returns.
@@ -318,18 +329,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         burst = 0;
         this.timed = true;
       } else {
-        if (++burst >= SYNC_BURST) {
-          // Synchronous sources would otherwise starve the event loop (timers, I/O, stop()).
-          burst = 0;
-          await yieldToEventLoop();
-          if (this.interrupted !== undefined) return;
-          this.clock = now();
-        }
-        // On the synchronous path, stage times are sampled: one chunk in TIMING_SAMPLE is timed and weighted.
-        this.timed = ++untimed >= TIMING_SAMPLE;
-        if (this.timed) this.clock = now();
+        this.timed = sampled;
       }
-      this.weight = this.timed ? Math.max(1, untimed) : 0;
+      untimed++;
+      this.weight = this.timed ? untimed : 0;
       if (this.timed) {
         untimed = 0;
         const pulled = now();
