@@ -1,0 +1,16 @@
+/**
+ * @packageDocumentation
+ * `@sluice/separation`: source separation. Work in progress (issue 6): so
+ * far the STFT / iSTFT that HTDemucs' split ONNX export expects, matching
+ * demucs step by step.
+ */
+export {
+  DEMUCS_BINS,
+  DEMUCS_HOP,
+  DEMUCS_NFFT,
+  type DemucsSpectrogram,
+  demucsFrames,
+  demucsIstft,
+  demucsStft,
+  padReflect,
+} from './stft/demucs-stft';
