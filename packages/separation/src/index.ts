@@ -14,3 +14,4 @@ export {
   demucsStft,
   padReflect,
 } from './stft/demucs-stft';
+export { DSP_STEMS, DspSeparator, type DspSeparatorOptions } from './dsp/dsp-separator';
