@@ -36,6 +36,8 @@ export class SharedRingBuffer {
   private readonly data: Float32Array;
   private readonly views: ViewCache;
   private readonly span: number;
+  /** Position claimed by the last claimWrite/claimRead (a field, so the hot path allocates nothing). */
+  private claimed = 0;
 
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
@@ -132,13 +134,9 @@ export class SharedRingBuffer {
    * not written (an overrun).
    */
   push(samples: Float32Array, frames = samples.length / this.channels): number {
-    const header = this.header;
-    const w = Atomics.load(header, Slot.WRITE);
-    const r = Atomics.load(header, Slot.READ);
-    const free = this.capacity - ((w - r + this.span) % this.span);
-    const count = Math.min(frames, free);
-    if (count < frames) Atomics.add(header, Slot.OVERRUNS, 1);
+    const count = this.claimWrite(frames);
     if (count === 0) return 0;
+    const w = this.claimed;
     const start = w % this.capacity;
     const channels = this.channels;
     if (start + count <= this.capacity && count * channels === samples.length) {
@@ -146,8 +144,7 @@ export class SharedRingBuffer {
     } else {
       copyInterleavedIn(this.data, samples, start, count, this.capacity, channels);
     }
-    Atomics.store(header, Slot.WRITE, (w + count) % this.span);
-    if (Atomics.load(header, Slot.CONSUMER_WAIT) === 1) Atomics.notify(header, Slot.WRITE);
+    this.commitWrite(count);
     return count;
   }
 
@@ -156,66 +153,48 @@ export class SharedRingBuffer {
    * as many as `out` holds). Returns the frames read.
    */
   pop(out: Float32Array, frames = out.length / this.channels): number {
-    const header = this.header;
-    const r = Atomics.load(header, Slot.READ);
-    const w = Atomics.load(header, Slot.WRITE);
-    const available = (w - r + this.span) % this.span;
-    const count = Math.min(frames, available);
-    if (count < frames) Atomics.add(header, Slot.UNDERRUNS, 1);
+    const count = this.claimRead(frames);
     if (count === 0) return 0;
-    const start = r % this.capacity;
+    const start = this.claimed % this.capacity;
     const channels = this.channels;
     const first = Math.min(count, this.capacity - start);
     out.set(this.views.get(start * channels, first * channels), 0);
     if (count > first) out.set(this.views.get(0, (count - first) * channels), first * channels);
-    Atomics.store(header, Slot.READ, (r + count) % this.span);
-    if (Atomics.load(header, Slot.PRODUCER_WAIT) === 1) Atomics.notify(header, Slot.READ);
+    this.commitRead(count);
     return count;
   }
 
   /** Producer: writes planar frames (one array per channel), interleaving on the way. Returns frames written. */
   pushPlanar(planes: readonly Float32Array[], frames = planes[0]?.length ?? 0): number {
     this.checkPlanes(planes);
-    const header = this.header;
-    const w = Atomics.load(header, Slot.WRITE);
-    const r = Atomics.load(header, Slot.READ);
-    const free = this.capacity - ((w - r + this.span) % this.span);
-    const count = Math.min(frames, free);
-    if (count < frames) Atomics.add(header, Slot.OVERRUNS, 1);
+    const count = this.claimWrite(frames);
     if (count === 0) return 0;
     const channels = this.channels;
     const data = this.data;
-    let slot = w % this.capacity;
+    let slot = this.claimed % this.capacity;
     for (let i = 0; i < count; i++) {
       const base = slot * channels;
       for (let c = 0; c < channels; c++) data[base + c] = (planes[c] as Float32Array)[i] as number;
       if (++slot === this.capacity) slot = 0;
     }
-    Atomics.store(header, Slot.WRITE, (w + count) % this.span);
-    if (Atomics.load(header, Slot.CONSUMER_WAIT) === 1) Atomics.notify(header, Slot.WRITE);
+    this.commitWrite(count);
     return count;
   }
 
   /** Consumer: reads into planar arrays, de-interleaving on the way. Returns frames read. */
   popPlanar(planes: Float32Array[], frames = planes[0]?.length ?? 0, offset = 0): number {
     this.checkPlanes(planes);
-    const header = this.header;
-    const r = Atomics.load(header, Slot.READ);
-    const w = Atomics.load(header, Slot.WRITE);
-    const available = (w - r + this.span) % this.span;
-    const count = Math.min(frames, available);
-    if (count < frames) Atomics.add(header, Slot.UNDERRUNS, 1);
+    const count = this.claimRead(frames);
     if (count === 0) return 0;
     const channels = this.channels;
     const data = this.data;
-    let slot = r % this.capacity;
+    let slot = this.claimed % this.capacity;
     for (let i = 0; i < count; i++) {
       const base = slot * channels;
       for (let c = 0; c < channels; c++) (planes[c] as Float32Array)[offset + i] = data[base + c] as number;
       if (++slot === this.capacity) slot = 0;
     }
-    Atomics.store(header, Slot.READ, (r + count) % this.span);
-    if (Atomics.load(header, Slot.PRODUCER_WAIT) === 1) Atomics.notify(header, Slot.READ);
+    this.commitRead(count);
     return count;
   }
 
@@ -293,6 +272,38 @@ export class SharedRingBuffer {
       }
       Atomics.store(this.header, flag, 0);
     }
+  }
+
+  /** Producer: how many of `frames` fit now (counting an overrun when not all); the write position goes to `claimed`. */
+  private claimWrite(frames: number): number {
+    const w = Atomics.load(this.header, Slot.WRITE);
+    const free = this.capacity - ((w - Atomics.load(this.header, Slot.READ) + this.span) % this.span);
+    const count = Math.min(frames, free);
+    if (count < frames) Atomics.add(this.header, Slot.OVERRUNS, 1);
+    this.claimed = w;
+    return count;
+  }
+
+  /** Producer: publishes `count` frames written at the claimed position and wakes a sleeping consumer. */
+  private commitWrite(count: number): void {
+    Atomics.store(this.header, Slot.WRITE, (this.claimed + count) % this.span);
+    if (Atomics.load(this.header, Slot.CONSUMER_WAIT) === 1) Atomics.notify(this.header, Slot.WRITE);
+  }
+
+  /** Consumer: how many of `frames` can be read now (counting an underrun when not all); the read position goes to `claimed`. */
+  private claimRead(frames: number): number {
+    const r = Atomics.load(this.header, Slot.READ);
+    const available = (Atomics.load(this.header, Slot.WRITE) - r + this.span) % this.span;
+    const count = Math.min(frames, available);
+    if (count < frames) Atomics.add(this.header, Slot.UNDERRUNS, 1);
+    this.claimed = r;
+    return count;
+  }
+
+  /** Consumer: releases `count` frames read at the claimed position and wakes a sleeping producer. */
+  private commitRead(count: number): void {
+    Atomics.store(this.header, Slot.READ, (this.claimed + count) % this.span);
+    if (Atomics.load(this.header, Slot.PRODUCER_WAIT) === 1) Atomics.notify(this.header, Slot.READ);
   }
 
   private checkPlanes(planes: readonly Float32Array[]): void {
