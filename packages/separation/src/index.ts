@@ -15,3 +15,4 @@ export {
   padReflect,
 } from './stft/demucs-stft';
 export { DSP_STEMS, DspSeparator, type DspSeparatorOptions } from './dsp/dsp-separator';
+export { StemMix, type StemMixOptions, StemSelect } from './stems/stem-mix';
