@@ -476,60 +476,52 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     outputs: AudioChunk[],
     start: number,
   ): Promise<void> | undefined {
-    const { processor, counter } = stage;
     for (let i = start; i < batch.length; i++) {
-      const chunk = batch[i] as AudioChunk;
-      const started = this.clock;
-      const timed = this.timed;
-      let result: ProcessorOutput | Promise<ProcessorOutput>;
-      try {
-        result = processor.process(chunk);
-      } catch (error) {
-        throw this.processorError(error, counter.name, chunk.seq);
-      }
-      if (isPromiseLike(result)) {
-        return this.interruptible(result).then(
-          (value) => {
-            this.clock = now();
-            counter.busyMs += (this.clock - started) * Math.max(1, this.weight);
-            collect(outputs, value);
-            return this.runStage(stage, batch, ended, outputs, i + 1);
-          },
-          (error: unknown) => {
-            throw this.processorError(error, counter.name, chunk.seq);
-          },
-        );
-      }
-      if (timed) {
-        this.clock = now();
-        counter.busyMs += (this.clock - started) * this.weight;
-      }
-      collect(outputs, result);
+      const pending = this.step(stage, batch[i] as AudioChunk, outputs, this.timed ? this.weight : 0);
+      if (pending !== undefined) return pending.then(() => this.runStage(stage, batch, ended, outputs, i + 1));
     }
-    if (!ended || processor.flush === undefined) return undefined;
+    if (!ended || stage.processor.flush === undefined) return undefined;
+    // Flushing happens once: always timed, from a fresh clock.
+    this.clock = now();
+    return this.step(stage, undefined, outputs, 1);
+  }
+
+  /**
+   * One call into a processor: `process(chunk)`, or `flush()` when `chunk` is
+   * undefined. Collects the output and, when `weight` > 0, adds the call's
+   * time × weight to the stage. Returns a promise only for an asynchronous
+   * answer; the synchronous path creates no closures (it runs per chunk).
+   */
+  private step(stage: ProcessorStage, chunk: AudioChunk | undefined, outputs: AudioChunk[], weight: number): Promise<void> | undefined {
+    const { processor, counter } = stage;
     const started = this.clock;
+    const seq = chunk === undefined ? -1 : chunk.seq;
     let result: ProcessorOutput | Promise<ProcessorOutput>;
     try {
-      result = processor.flush();
+      result = chunk === undefined ? (processor.flush as NonNullable<Processor['flush']>).call(processor) : processor.process(chunk);
     } catch (error) {
-      throw this.processorError(error, counter.name, -1);
+      throw this.processorError(error, counter.name, seq);
     }
-    if (isPromiseLike(result)) {
-      return this.interruptible(result).then(
-        (value) => {
-          this.clock = now();
-          counter.busyMs += (this.clock - started) * Math.max(1, this.weight);
-          collect(outputs, value);
-        },
-        (error: unknown) => {
-          throw this.processorError(error, counter.name, -1);
-        },
-      );
+    if (!isPromiseLike(result)) {
+      this.account(counter, started, weight);
+      collect(outputs, result);
+      return undefined;
     }
+    return this.interruptible(result).then(
+      (value) => {
+        this.account(counter, started, weight);
+        collect(outputs, value);
+      },
+      (error: unknown) => {
+        throw this.processorError(error, counter.name, seq);
+      },
+    );
+  }
+
+  private account(counter: StageCounter, started: number, weight: number): void {
+    if (weight === 0) return;
     this.clock = now();
-    counter.busyMs += (this.clock - started) * Math.max(1, this.weight);
-    collect(outputs, result);
-    return undefined;
+    counter.busyMs += (this.clock - started) * weight;
   }
 
   private processorError(error: unknown, name: string, seq: number): SluiceError {

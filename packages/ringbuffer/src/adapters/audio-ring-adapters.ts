@@ -2,7 +2,7 @@ import type { AudioChunk, AudioFormat, Sink, Source } from '@sluice/core';
 import type { AudioRingBuffer } from '../audio/audio-ring-buffer';
 import type { WaitOptions } from '../audio/waiters';
 import { requirePositiveInteger, ringBufferError } from '../errors/ring-buffer-error';
-import { LocalStamper, type PullIterator } from './chunk';
+import { LocalStamper, type PullIterator, pullIterator } from './chunk';
 
 /**
  * A Sink that writes into an AudioRingBuffer, waiting for room (so a full
@@ -63,20 +63,13 @@ export function ringBufferSource(ring: AudioRingBuffer, options: { sampleRate: n
         }
         return undefined;
       };
-      return {
-        nextSync: take,
-        async next() {
-          while (true) {
-            const result = take();
-            if (result !== undefined) return result;
-            await ring.waitForAvailable(chunkFrames, options);
-          }
-        },
-        async return() {
+      return pullIterator(
+        take,
+        () => ring.waitForAvailable(chunkFrames, options),
+        () => {
           finished = true;
-          return { done: true, value: undefined };
         },
-      };
+      );
     },
   };
 }

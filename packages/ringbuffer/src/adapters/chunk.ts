@@ -18,3 +18,29 @@ export class LocalStamper {
 export interface PullIterator extends AsyncIterator<AudioChunk> {
   nextSync(): IteratorResult<AudioChunk> | undefined;
 }
+
+/**
+ * A pull iterator from a synchronous `take` (a result, or undefined when
+ * nothing is ready) and a `wait` for more data: pipelines call `nextSync`,
+ * everyone else `next`, which waits and retries. `stop` ends the stream early.
+ */
+export function pullIterator(
+  take: () => IteratorResult<AudioChunk> | undefined,
+  wait: () => Promise<unknown>,
+  stop: () => void,
+): PullIterator {
+  return {
+    nextSync: take,
+    async next() {
+      while (true) {
+        const result = take();
+        if (result !== undefined) return result;
+        await wait();
+      }
+    },
+    async return() {
+      stop();
+      return { done: true, value: undefined };
+    },
+  };
+}

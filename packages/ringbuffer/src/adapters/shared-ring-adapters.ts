@@ -1,7 +1,7 @@
 import type { AudioChunk, AudioFormat, Sink, Source } from '@sluice/core';
 import { requirePositiveInteger, ringBufferError } from '../errors/ring-buffer-error';
 import type { SharedRingBuffer } from '../shared/shared-ring-buffer';
-import { LocalStamper, type PullIterator } from './chunk';
+import { LocalStamper, type PullIterator, pullIterator } from './chunk';
 
 /**
  * The producer half of a cross-thread pipeline: a Sink that pushes chunks
@@ -74,20 +74,13 @@ export function sharedRingBufferSource(ring: SharedRingBuffer, options: { sample
         }
         return undefined;
       };
-      return {
-        nextSync: take,
-        async next() {
-          while (true) {
-            const result = take();
-            if (result !== undefined) return result;
-            await ring.availableAsync(chunkFrames + 1);
-          }
-        },
-        async return() {
+      return pullIterator(
+        take,
+        () => ring.availableAsync(chunkFrames + 1),
+        () => {
           finished = true;
-          return { done: true, value: undefined };
         },
-      };
+      );
     },
   };
 }
