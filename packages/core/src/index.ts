@@ -96,4 +96,5 @@ export { decodeChunkRecord, encodeChunkRecord } from './channels/chunk-codec';
 export { audioToBytes, bytesToAudio, bytesToNdjson, ndjsonToBytes } from './channels/transformers';
 
 export { Fft, type RealPairSpectra, fftPlan, nextPowerOfTwo, realPairSpectra } from './dsp/fft';
+export { BluesteinFft, type ComplexFft, anySizeFftPlan } from './dsp/bluestein';
 export { deferred, type Deferred, withTimeout } from './internal/timeout';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Fft, fftPlan, realPairSpectra } from '../src/index';
+import { BluesteinFft, Fft, anySizeFftPlan, fftPlan, realPairSpectra } from '../src/index';
 import { expectThrowCode, seededRandom } from '@sluice/config/test-helpers';
 
 function naiveDft(re: Float64Array, im: Float64Array) {
@@ -31,6 +31,32 @@ describe('Fft', () => {
     }
     fftPlan(size).inverse(xr, xi);
     for (let k = 0; k < size; k++) expect(xr[k]).toBeCloseTo(re[k] as number, 12);
+  });
+
+  it.each([3, 5, 12, 100, 6144 / 16, 7680 / 8])('Bluestein matches a naive DFT at size %i and inverts', (size) => {
+    const random = seededRandom(size + 1);
+    const re = Float64Array.from({ length: size }, () => random() - 0.5);
+    const im = Float64Array.from({ length: size }, () => random() - 0.5);
+    const { outRe, outIm } = naiveDft(re, im);
+    const xr = re.slice();
+    const xi = im.slice();
+    const plan = anySizeFftPlan(size);
+    expect(plan).toBeInstanceOf(BluesteinFft);
+    plan.forward(xr, xi);
+    for (let k = 0; k < size; k++) {
+      expect(xr[k]).toBeCloseTo(outRe[k] as number, 9);
+      expect(xi[k]).toBeCloseTo(outIm[k] as number, 9);
+    }
+    plan.inverse(xr, xi);
+    for (let k = 0; k < size; k++) {
+      expect(xr[k]).toBeCloseTo(re[k] as number, 12);
+      expect(xi[k]).toBeCloseTo(im[k] as number, 12);
+    }
+  });
+
+  it('anySizeFftPlan uses radix-2 for powers of two', () => {
+    expect(anySizeFftPlan(64)).toBe(fftPlan(64));
+    expectThrowCode(() => new BluesteinFft(0), 'E_INVALID_ARGUMENT');
   });
 
   it('splits two real signals from one complex transform', () => {
