@@ -1,4 +1,10 @@
 import { defineConfig } from 'tsup';
 import { libraryBuild } from '@sluice/config/tsup';
 
-export default defineConfig(libraryBuild());
+// The inference worker is its own entry: index.js starts it from dist/ by file name.
+export default defineConfig(
+  libraryBuild({
+    entry: { index: 'src/index.ts', 'inference-worker': 'src/onnx/inference-worker.ts' },
+    dts: { entry: { index: 'src/index.ts' } },
+  }),
+);

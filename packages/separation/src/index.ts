@@ -1,9 +1,22 @@
 /**
  * @packageDocumentation
- * `@sluice/separation`: source separation. Work in progress (issue 6): so
- * far the STFT / iSTFT that HTDemucs' split ONNX export expects, matching
- * demucs step by step.
+ * `@sluice/separation`: source separation as a streaming processor.
+ * HTDemucs (waveform and split ONNX exports) and MDX-Net models run in a
+ * worker thread on onnxruntime; `DspSeparator` needs no weights. The
+ * `SeparationProcessor` overlap-adds segments exactly as demucs does, with
+ * constant memory; `separate()` does whole inputs with demucs' shifts.
  */
+export type { SeparationModel, StemPlanes } from './model/types';
+export { DSP_STEMS, DspSeparator, type DspSeparatorOptions } from './dsp/dsp-separator';
+export { HTDEMUCS_6S_STEMS, HTDEMUCS_STEMS, OnnxHTDemucs, type OnnxHTDemucsOptions } from './onnx/onnx-htdemucs';
+export { OnnxMdxNet, type OnnxMdxNetOptions } from './onnx/onnx-mdx-net';
+export { type OnnxModelOptions, OnnxSeparationModel, type OnnxSessionOptions } from './onnx/onnx-model';
+export { HTDEMUCS_SEGMENT_FRAMES, type HTDemucsContract } from './onnx/contracts';
+export type { ValueInfo } from './onnx/protocol';
+export { SeparationProcessor, type SeparationProcessorOptions } from './processor/separation-processor';
+export { type Normalization, RunningStats, trackStats } from './processor/normalization';
+export { transitionWeights } from './processor/overlap-add';
+export { type SeparateOptions, type SeparationResult, separate } from './separate';
 export {
   DEMUCS_BINS,
   DEMUCS_HOP,
@@ -14,5 +27,5 @@ export {
   demucsStft,
   padReflect,
 } from './stft/demucs-stft';
-export { DSP_STEMS, DspSeparator, type DspSeparatorOptions } from './dsp/dsp-separator';
+export { type MdxStftConfig, mdxIstft, mdxSegmentFrames, mdxStft } from './stft/mdx-stft';
 export { StemMix, type StemMixOptions, StemSelect } from './stems/stem-mix';

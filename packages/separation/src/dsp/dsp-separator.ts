@@ -1,4 +1,5 @@
 import { SluiceError } from '@sluice/core';
+import type { SeparationModel, StemPlanes } from '../model/types';
 import { medianAlongFrequency, medianAlongTime } from './median';
 import { type Spectrogram, inverseSpectrogram, spectrogram } from './spectrogram';
 
@@ -10,6 +11,8 @@ export interface DspSeparatorOptions {
   bassCutoffHz?: number;
   /** FFT size (default 2048 at 44.1 kHz). */
   fftSize?: number;
+  /** Window the streaming processor feeds at once, in frames (default 10 s). Longer windows cost more memory, not quality. */
+  segmentFrames?: number;
 }
 
 /** The four stems, in demucs' order. */
@@ -26,9 +29,12 @@ export const DSP_STEMS = ['drums', 'bass', 'other', 'vocals'] as const;
  *   mixture exactly.
  * Soft masks on a mid/side-aware STFT; quality is modest and measured in the tests.
  */
-export class DspSeparator {
+export class DspSeparator implements SeparationModel {
+  readonly name = 'dsp';
   readonly stems = DSP_STEMS;
+  readonly channels = 2;
   readonly sampleRate: number;
+  readonly segmentFrames: number;
   private readonly bassCutoffHz: number;
   private readonly fftSize: number;
 
@@ -36,7 +42,27 @@ export class DspSeparator {
     this.sampleRate = options.sampleRate ?? 44100;
     this.bassCutoffHz = options.bassCutoffHz ?? 160;
     this.fftSize = options.fftSize ?? 2048;
+    this.segmentFrames = options.segmentFrames ?? 10 * this.sampleRate;
+    for (const [key, value] of Object.entries({
+      sampleRate: this.sampleRate,
+      bassCutoffHz: this.bassCutoffHz,
+      segmentFrames: this.segmentFrames,
+    })) {
+      if (!(Number.isFinite(value) && value > 0))
+        throw new SluiceError('E_INVALID_ARGUMENT', `DspSeparator: ${key} must be positive, got ${value}`);
+    }
+    if (!Number.isInteger(this.fftSize) || this.fftSize < 64 || (this.fftSize & (this.fftSize - 1)) !== 0) {
+      throw new SluiceError('E_INVALID_ARGUMENT', `DspSeparator: fftSize must be a power of two ≥ 64, got ${this.fftSize}`);
+    }
   }
+
+  /** {@link SeparationModel.infer}: separates one window, in this thread. */
+  async infer(window: Float32Array[]): Promise<StemPlanes> {
+    return { ...this.separate(window) };
+  }
+
+  /** Nothing to release. */
+  async close(): Promise<void> {}
 
   /** Separates stereo (or mono) planes into the four stems, each with the input's channel count. */
   separate(planes: readonly Float32Array[]): Record<(typeof DSP_STEMS)[number], Float32Array[]> {

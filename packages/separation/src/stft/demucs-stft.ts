@@ -1,4 +1,5 @@
-import { SluiceError, fftPlan } from '@sluice/core';
+import { SluiceError } from '@sluice/core';
+import { type FrameLayout, analyse, periodicHann, synthesise } from './spectral-frames';
 
 /** n_fft of HTDemucs' spectral branch. */
 export const DEMUCS_NFFT = 4096;
@@ -54,13 +55,6 @@ export function padReflect(x: Float64Array, left: number, right: number): Float6
   return reflect(widened, left - extraLeft, right - extraRight);
 }
 
-let hann: Float64Array | undefined;
-/** Periodic Hann window of n_fft (torch.hann_window's default). */
-function window(): Float64Array {
-  hann ??= Float64Array.from({ length: DEMUCS_NFFT }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / DEMUCS_NFFT));
-  return hann;
-}
-
 /** demucs' padding of a channel before torch.stft: 3·hop/2 left, up to whole hops + 3·hop/2 right, then stft's own centring. */
 function framedSignal(channel: Float32Array): Float64Array {
   const length = channel.length;
@@ -82,44 +76,21 @@ export function demucsStft(planes: readonly Float32Array[]): DemucsSpectrogram {
   const length = planes[0]?.length ?? 0;
   if (length === 0) throw new SluiceError('E_INVALID_ARGUMENT', 'demucsStft: empty input');
   const frames = demucsFrames(length);
-  const channels = planes.length;
-  const bins = DEMUCS_BINS;
-  const data = new Float32Array(channels * 2 * bins * frames);
-  const plan = fftPlan(DEMUCS_NFFT);
-  const win = window();
-  const scale = 1 / Math.sqrt(DEMUCS_NFFT);
-  const signals = planes.map(framedSignal);
-  const re = new Float64Array(DEMUCS_NFFT);
-  const im = new Float64Array(DEMUCS_NFFT);
-  for (let c = 0; c < channels; c += 2) {
-    const a = signals[c] as Float64Array;
-    const b = signals[c + 1];
-    for (let f = 0; f < frames; f++) {
-      // Frame f of the output is frame f + 2 of torch.stft.
-      const start = (f + 2) * DEMUCS_HOP;
-      for (let i = 0; i < DEMUCS_NFFT; i++) {
-        const w = win[i] as number;
-        re[i] = (a[start + i] as number) * w;
-        im[i] = b === undefined ? 0 : (b[start + i] as number) * w;
-      }
-      plan.forward(re, im);
-      for (let k = 0; k < bins; k++) {
-        const j = (DEMUCS_NFFT - k) & (DEMUCS_NFFT - 1);
-        const zr = re[k] as number;
-        const zi = im[k] as number;
-        const cr = re[j] as number;
-        const ci = -(im[j] as number);
-        // Split the two real channels packed as a + i·b.
-        data[(2 * c * bins + k) * frames + f] = ((zr + cr) / 2) * scale;
-        data[((2 * c + 1) * bins + k) * frames + f] = ((zi + ci) / 2) * scale;
-        if (b !== undefined) {
-          data[((2 * c + 2) * bins + k) * frames + f] = ((zi - ci) / 2) * scale;
-          data[((2 * c + 3) * bins + k) * frames + f] = ((cr - zr) / 2) * scale;
-        }
-      }
-    }
-  }
-  return { channels, bins, frames, data };
+  const data = analyse(planes.map(framedSignal), layout(frames));
+  return { channels: planes.length, bins: DEMUCS_BINS, frames, data };
+}
+
+/** Frame f of demucs' spectrogram is frame f + 2 of torch.stft on the padded signal. */
+function layout(frames: number): FrameLayout {
+  return {
+    nFft: DEMUCS_NFFT,
+    hop: DEMUCS_HOP,
+    frames,
+    firstFrame: 2,
+    bins: DEMUCS_BINS,
+    scale: 1 / Math.sqrt(DEMUCS_NFFT),
+    window: periodicHann(DEMUCS_NFFT),
+  };
 }
 
 /**
@@ -145,56 +116,7 @@ export function demucsIstft(spectrogram: DemucsSpectrogram, length: number): Flo
   const totalFrames = frames + 4;
   // torch.istft overlap-adds (totalFrames − 1)·hop + n_fft samples, then removes n_fft/2 from the start.
   const full = (totalFrames - 1) * DEMUCS_HOP + DEMUCS_NFFT;
-  const win = window();
-  const envelope = new Float64Array(full);
-  for (let t = 0; t < totalFrames; t++) {
-    for (let i = 0; i < DEMUCS_NFFT; i++) envelope[t * DEMUCS_HOP + i] = (envelope[t * DEMUCS_HOP + i] as number) + (win[i] as number) ** 2;
-  }
-  const plan = fftPlan(DEMUCS_NFFT);
-  const scale = Math.sqrt(DEMUCS_NFFT);
-  const re = new Float64Array(DEMUCS_NFFT);
-  const im = new Float64Array(DEMUCS_NFFT);
-  const out: Float32Array[] = [];
-  const sums = Array.from({ length: channels }, () => new Float64Array(full));
-  for (let c = 0; c < channels; c += 2) {
-    const second = c + 1 < channels;
-    for (let f = 0; f < frames; f++) {
-      // Hermitian spectra of both channels, packed as A + i·B so one inverse FFT gives a and b.
-      re.fill(0);
-      im.fill(0);
-      for (let k = 0; k < bins; k++) {
-        const ar = data[(2 * c * bins + k) * frames + f] as number;
-        const ai = data[((2 * c + 1) * bins + k) * frames + f] as number;
-        const br = second ? (data[((2 * c + 2) * bins + k) * frames + f] as number) : 0;
-        const bi = second ? (data[((2 * c + 3) * bins + k) * frames + f] as number) : 0;
-        // Bin k: A[k] + i·B[k]; bin N−k: conj(A[k]) + i·conj(B[k]).
-        re[k] = ar - bi;
-        im[k] = ai + br;
-        if (k > 0) {
-          re[DEMUCS_NFFT - k] = ar + bi;
-          im[DEMUCS_NFFT - k] = -ai + br;
-        }
-      }
-      plan.inverse(re, im);
-      const offset = (f + 2) * DEMUCS_HOP;
-      const sa = sums[c] as Float64Array;
-      const sb = sums[c + 1];
-      for (let i = 0; i < DEMUCS_NFFT; i++) {
-        const w = (win[i] as number) * scale;
-        sa[offset + i] = (sa[offset + i] as number) + (re[i] as number) * w;
-        if (sb !== undefined) sb[offset + i] = (sb[offset + i] as number) + (im[i] as number) * w;
-      }
-    }
-  }
+  const sums = synthesise(data, channels, layout(frames), totalFrames, full);
   const start = DEMUCS_NFFT / 2 + pad;
-  for (const sum of sums) {
-    const plane = new Float32Array(length);
-    for (let i = 0; i < length; i++) {
-      const at = start + i;
-      const weight = envelope[at] as number;
-      plane[i] = weight > 1e-11 ? (sum[at] as number) / weight : 0;
-    }
-    out.push(plane);
-  }
-  return out;
+  return sums.map((sum) => Float32Array.from(sum.subarray(start, start + length)));
 }

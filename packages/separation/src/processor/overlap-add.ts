@@ -1,0 +1,260 @@
+import { SluiceError } from '@sluice/core';
+import type { StemPlanes } from '../model/types';
+import { RunningStats } from './normalization';
+
+/** One segment to run through the model, as demucs' `apply_model` cuts it. */
+export interface SegmentJob {
+  /** First frame of the segment in the stream. */
+  offset: number;
+  /** Frames of the segment (the configured length, or fewer at the end). */
+  length: number;
+  /** The model window: `windowFrames` frames centred on the segment, zeros outside the stream. */
+  window: Float32Array[];
+  /** Running statistics of the stream up to the end of this window, when the engine tracks them. */
+  stats?: { mean: number; std: number };
+}
+
+/** Final output frames: the input mix and the stems over the same span. */
+export interface OverlapAddOutput {
+  startFrame: number;
+  mix: Float32Array[];
+  stems: StemPlanes;
+}
+
+/** demucs' transition weights: a triangle peaking mid-segment, normalised, to the power `transitionPower`. */
+export function transitionWeights(segmentFrames: number, transitionPower: number): Float32Array {
+  const half = Math.floor(segmentFrames / 2);
+  const weights = new Float32Array(segmentFrames);
+  let max = 0;
+  for (let i = 0; i < segmentFrames; i++) {
+    weights[i] = i < half ? i + 1 : segmentFrames - i;
+    max = Math.max(max, weights[i] as number);
+  }
+  for (let i = 0; i < segmentFrames; i++) weights[i] = ((weights[i] as number) / max) ** transitionPower;
+  return weights;
+}
+
+/** A growable planar buffer whose index 0 is stream frame `base`. */
+class FrameBuffer {
+  planes: Float32Array[];
+  base = 0;
+  length = 0;
+
+  constructor(
+    readonly channels: number,
+    capacity: number,
+  ) {
+    this.planes = Array.from({ length: channels }, () => new Float32Array(capacity));
+  }
+
+  /** Makes room for frames up to stream frame `end`, zero-filled. */
+  ensure(end: number): void {
+    const needed = end - this.base;
+    if (needed <= this.length) return;
+    if (needed > (this.planes[0] as Float32Array).length) {
+      const capacity = Math.max(needed, 2 * (this.planes[0] as Float32Array).length);
+      this.planes = this.planes.map((plane) => {
+        const grown = new Float32Array(capacity);
+        grown.set(plane.subarray(0, this.length));
+        return grown;
+      });
+    }
+    for (const plane of this.planes) plane.fill(0, this.length, needed);
+    this.length = needed;
+  }
+
+  /** Forgets frames before stream frame `frame`. */
+  drop(frame: number): void {
+    const count = Math.min(frame - this.base, this.length);
+    if (count <= 0) return;
+    for (const plane of this.planes) plane.copyWithin(0, count, this.length);
+    this.base += count;
+    this.length -= count;
+  }
+
+  /** Copies stream frames [start, end) into `target` at `at`; frames outside the buffer read as zero. */
+  read(channel: number, start: number, end: number, target: Float32Array, at: number): void {
+    const from = Math.max(start, this.base);
+    const to = Math.min(end, this.base + this.length);
+    if (to > from) target.set((this.planes[channel] as Float32Array).subarray(from - this.base, to - this.base), at + from - start);
+  }
+}
+
+/**
+ * demucs' overlap-add (`apply_model` with `split=True`), made incremental:
+ * segments start every `stride = ⌊(1 − overlap) · segment⌋` frames; each is
+ * fed to the model centred in a window of `windowFrames` with the real
+ * audio around it (zeros past the ends of the stream), the output is
+ * centre-trimmed back to the segment, weighted by the transition weights
+ * and summed; the sum is divided by the summed weights. Frames before the
+ * next segment's start are final as soon as the segments before it are in,
+ * so the delay is one window, and memory is a few windows whatever the length.
+ */
+export class OverlapAdd {
+  readonly stride: number;
+  private readonly weights: Float32Array;
+  private readonly input: FrameBuffer;
+  private readonly sums: Map<string, FrameBuffer>;
+  private readonly weightSum: FrameBuffer;
+  /** Stream frames received. */
+  private received = 0;
+  /** True once the stream has ended. */
+  private ended = false;
+  /** Offset of the next segment to hand out. */
+  private nextOffset = 0;
+  /** Offset of the next segment whose result is expected by `add`. */
+  private nextResult = 0;
+  /** Frames already handed out by `take`. */
+  private emitted = 0;
+  /** Running statistics, fed up to each window's end before the window is handed out. */
+  private readonly running: RunningStats | undefined;
+  private statsFrames = 0;
+
+  constructor(
+    readonly channels: number,
+    readonly stems: readonly string[],
+    readonly segmentFrames: number,
+    readonly windowFrames: number,
+    overlap: number,
+    transitionPower: number,
+    trackStats = false,
+  ) {
+    this.running = trackStats ? new RunningStats() : undefined;
+    if (!(overlap >= 0 && overlap < 1)) throw new SluiceError('E_INVALID_ARGUMENT', `overlap must be in [0, 1), got ${overlap}`);
+    if (!(transitionPower > 0)) throw new SluiceError('E_INVALID_ARGUMENT', `transitionPower must be > 0, got ${transitionPower}`);
+    if (!Number.isInteger(segmentFrames) || segmentFrames < 2 || segmentFrames > windowFrames) {
+      throw new SluiceError(
+        'E_INVALID_ARGUMENT',
+        `segment of ${segmentFrames} frames must be an integer in [2, ${windowFrames}] (the model window)`,
+      );
+    }
+    this.stride = Math.floor((1 - overlap) * segmentFrames);
+    if (this.stride < 1) throw new SluiceError('E_INVALID_ARGUMENT', `overlap ${overlap} leaves no stride for ${segmentFrames} frames`);
+    this.weights = transitionWeights(segmentFrames, transitionPower);
+    this.input = new FrameBuffer(channels, 2 * windowFrames);
+    this.sums = new Map(stems.map((stem) => [stem, new FrameBuffer(channels, 2 * segmentFrames)]));
+    this.weightSum = new FrameBuffer(1, 2 * segmentFrames);
+  }
+
+  /** Frames between an input frame arriving and its output being final, at most (one window centred on a segment). */
+  get latencyFrames(): number {
+    return this.windowFrames - Math.floor((this.windowFrames - this.segmentFrames) / 2);
+  }
+
+  /** Appends input frames. */
+  push(planes: readonly Float32Array[]): void {
+    if (this.ended) throw new SluiceError('E_CLOSED', 'OverlapAdd: push after end()');
+    const frames = planes[0]?.length ?? 0;
+    const start = this.received;
+    this.input.ensure(start + frames);
+    for (let c = 0; c < this.channels; c++) {
+      (this.input.planes[c] as Float32Array).set(planes[c] as Float32Array, start - this.input.base);
+    }
+    this.received += frames;
+  }
+
+  /** Marks the end of the stream: the remaining segments become available, shortened and zero-padded as demucs does. */
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Frames received so far. */
+  get receivedFrames(): number {
+    return this.received;
+  }
+
+  /** The stream frame up to which a segment's window reads input (exclusive). */
+  private windowSpan(offset: number, length: number): { start: number; end: number } {
+    const start = offset - Math.floor((this.windowFrames - length) / 2);
+    return { start, end: start + this.windowFrames };
+  }
+
+  /** The next segment whose input is all there, or undefined. Segments come out in order. */
+  nextSegment(): SegmentJob | undefined {
+    const offset = this.nextOffset;
+    if (this.ended && offset >= this.received) return undefined;
+    const length = this.ended ? Math.min(this.segmentFrames, this.received - offset) : this.segmentFrames;
+    const { start, end } = this.windowSpan(offset, length);
+    if (!this.ended && end > this.received) return undefined;
+    const window = Array.from({ length: this.channels }, (_, c) => {
+      const plane = new Float32Array(this.windowFrames);
+      this.input.read(c, start, Math.min(end, this.received), plane, 0);
+      return plane;
+    });
+    const stats = this.advanceStats(Math.min(end, this.received));
+    this.nextOffset += this.stride;
+    // Keep what later windows (possibly shortened ones, centred further back) and the output mix still need.
+    this.input.drop(Math.min(this.emitted, this.nextOffset - Math.ceil(this.windowFrames / 2)));
+    return stats === undefined ? { offset, length, window } : { offset, length, window, stats };
+  }
+
+  /** Feeds the running statistics up to stream frame `end` (exclusive) and returns them. */
+  private advanceStats(end: number): { mean: number; std: number } | undefined {
+    if (this.running === undefined) return undefined;
+    if (end > this.statsFrames) {
+      const from = this.statsFrames - this.input.base;
+      this.running.add(this.input.planes, from, end - this.input.base);
+      this.statsFrames = end;
+    }
+    return this.running.stats;
+  }
+
+  /** Adds the model output for a segment (results must come in segment order). */
+  add(job: SegmentJob, stems: StemPlanes): void {
+    if (job.offset !== this.nextResult)
+      throw new SluiceError('E_INTERNAL', `OverlapAdd: result for ${job.offset}, expected ${this.nextResult}`);
+    const trim = Math.floor((this.windowFrames - job.length) / 2);
+    const end = job.offset + job.length;
+    this.weightSum.ensure(end);
+    const weightSum = this.weightSum.planes[0] as Float32Array;
+    const at = job.offset - this.weightSum.base;
+    for (let i = 0; i < job.length; i++) weightSum[at + i] = (weightSum[at + i] as number) + (this.weights[i] as number);
+    for (const name of this.stems) {
+      const out = stems[name];
+      if (out === undefined) throw new SluiceError('E_MODEL', `the model returned no stem "${name}"`);
+      const sum = this.sums.get(name) as FrameBuffer;
+      sum.ensure(end);
+      const base = job.offset - sum.base;
+      for (let c = 0; c < this.channels; c++) {
+        const target = sum.planes[c] as Float32Array;
+        const source = out[c] as Float32Array;
+        for (let i = 0; i < job.length; i++)
+          target[base + i] = (target[base + i] as number) + (this.weights[i] as number) * (source[trim + i] as number);
+      }
+    }
+    this.nextResult += this.stride;
+  }
+
+  /** True when every segment has been handed out and added. */
+  get done(): boolean {
+    return this.ended && this.nextResult >= this.received && this.nextOffset >= this.received;
+  }
+
+  /** The frames that are final now (none when nothing new is), as copies. */
+  take(): OverlapAddOutput | undefined {
+    const finalUntil = this.done ? this.received : Math.min(this.nextResult, this.received);
+    const start = this.emitted;
+    if (finalUntil <= start) return undefined;
+    const frames = finalUntil - start;
+    const weightSum = (this.weightSum.planes[0] as Float32Array).subarray(start - this.weightSum.base, finalUntil - this.weightSum.base);
+    const stems: StemPlanes = {};
+    for (const name of this.stems) {
+      const sum = this.sums.get(name) as FrameBuffer;
+      stems[name] = sum.planes.map((plane) => {
+        const values = plane.slice(start - sum.base, finalUntil - sum.base);
+        for (let i = 0; i < frames; i++) values[i] = (values[i] as number) / (weightSum[i] as number);
+        return values;
+      });
+      sum.drop(finalUntil);
+    }
+    const mix = Array.from({ length: this.channels }, (_, c) => {
+      const plane = new Float32Array(frames);
+      this.input.read(c, start, finalUntil, plane, 0);
+      return plane;
+    });
+    this.weightSum.drop(finalUntil);
+    this.emitted = finalUntil;
+    this.input.drop(Math.min(this.emitted, this.nextOffset - Math.ceil(this.windowFrames / 2)));
+    return { startFrame: start, mix, stems };
+  }
+}
