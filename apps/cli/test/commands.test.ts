@@ -95,3 +95,31 @@ describe('sluice metrics', () => {
     expect(table).toMatch(/^overall\s+/m);
   });
 });
+
+describe('sluice separate', () => {
+  it('streams a file into chosen stems with the DSP separator and prints what it wrote', async () => {
+    const io = capture();
+    const out = path('separated');
+    expect(
+      await main(['separate', path('ref.wav'), '--out', out, '--dsp', '--stems', 'vocals,drums', '--format', 'flac', '--json'], io),
+    ).toBe(0);
+    const result = JSON.parse(io.stdout[0] as string);
+    expect(Object.keys(result.stems).sort()).toEqual(['drums', 'vocals']);
+    expect(result.stems.vocals).toBe(join(out, 'vocals.flac'));
+    expect(result.latencySeconds).toBeGreaterThan(0);
+    const probed = capture();
+    expect(await main(['probe', result.stems.vocals, '--json'], probed)).toBe(0);
+    expect(JSON.parse(probed.stdout[0] as string).durationSeconds).toBeCloseTo(1, 2);
+    expect(io.stderr.join('\n')).toMatch(/× real time/);
+  });
+
+  it('names the problem: unknown stem, missing model, bad contract', async () => {
+    const io = capture();
+    expect(await main(['separate', path('ref.wav'), '--out', path('x'), '--stems', 'kazoo'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/no stem kazoo/);
+    expect(await main(['separate', path('ref.wav'), '--out', path('x'), '--model', path('none.onnx')], io)).toBe(1);
+    expect(io.stderr.at(-1)).toMatch(/\[E_MODEL\]/);
+    expect(await main(['separate', path('ref.wav'), '--out', path('x'), '--model', path('none.onnx'), '--contract', 'mdx'], io)).toBe(2);
+    expect(await main(['separate', path('ref.wav')], io)).toBe(2);
+  });
+});

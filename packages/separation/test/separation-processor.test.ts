@@ -28,7 +28,9 @@ afterAll(async () => {
 
 describe('transitionWeights', () => {
   it('is demucs’ triangle, normalised, to the power', () => {
-    const close = (actual: Float32Array, expected: number[]) => expected.forEach((w, i) => expect(actual[i]).toBeCloseTo(w, 6));
+    const close = (actual: Float32Array, expected: number[]) => {
+      for (const [i, w] of expected.entries()) expect(actual[i]).toBeCloseTo(w, 6);
+    };
     close(transitionWeights(6, 1), [1 / 3, 2 / 3, 1, 1, 2 / 3, 1 / 3]);
     // Odd length: arange(1, 3) then arange(3, 0, -1), so the peak is just after the middle.
     close(transitionWeights(5, 2), [1 / 9, 4 / 9, 1, 4 / 9, 1 / 9]);

@@ -3,7 +3,8 @@ import { demoCommand } from './demo';
 import { infoCommand } from './info';
 import { metricsCommand } from './metrics';
 import { probeCommand } from './probe';
+import { separateCommand } from './separate';
 import { transcodeCommand } from './transcode';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [demoCommand, transcodeCommand, probeCommand, metricsCommand, infoCommand];
+export const commands: readonly Command[] = [demoCommand, transcodeCommand, separateCommand, probeCommand, metricsCommand, infoCommand];

@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util';
+import { Pipeline } from '@sluice/core';
+import { DspSeparator, OnnxHTDemucs, OnnxMdxNet, type SeparationModel, SeparationProcessor } from '@sluice/separation';
+import { FileSource, MultiFileSink, OUTPUT_FORMATS, type OutputFormat, probe } from '@sluice/writers';
+import { parsePositiveInteger, progressBar } from '../format';
+import { type Command, UsageError } from '../io';
+
+const CONTRACTS = ['waveform', 'split', 'mdx'] as const;
+
+function parseNumber(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${text}"`);
+  return value;
+}
+
+async function loadModel(values: Record<string, string | boolean | undefined>): Promise<SeparationModel> {
+  const modelPath = values.model as string | undefined;
+  if (values.dsp || modelPath === undefined) {
+    if (values.dsp && modelPath !== undefined) throw new UsageError('give either --dsp or --model, not both');
+    return new DspSeparator();
+  }
+  const contract = (values.contract as string | undefined) ?? 'waveform';
+  if (!(CONTRACTS as readonly string[]).includes(contract))
+    throw new UsageError(`--contract must be one of ${CONTRACTS.join(', ')}, got "${contract}"`);
+  const threads = parsePositiveInteger(values.threads as string | undefined, 'threads');
+  const session = threads === undefined ? {} : { intraOpNumThreads: threads };
+  if (contract !== 'mdx') return OnnxHTDemucs.load(modelPath, { contract: contract as 'waveform' | 'split', session });
+  const nFft = parsePositiveInteger(values['n-fft'] as string | undefined, 'n-fft');
+  if (nFft === undefined) throw new UsageError('--contract mdx needs --n-fft (UVR model data: 6144, 7680, …)');
+  const dimF = parsePositiveInteger(values['dim-f'] as string | undefined, 'dim-f');
+  const dimT = parsePositiveInteger(values['dim-t'] as string | undefined, 'dim-t');
+  const compensate = parseNumber(values.compensate as string | undefined, 'compensate');
+  const primaryStem = values['primary-stem'] as string | undefined;
+  return OnnxMdxNet.load(modelPath, {
+    nFft,
+    session,
+    ...(dimF === undefined ? {} : { dimF }),
+    ...(dimT === undefined ? {} : { dimT }),
+    ...(compensate === undefined ? {} : { compensate }),
+    ...(primaryStem === undefined ? {} : { primaryStem }),
+  });
+}
+
+/** `sluice separate IN --out DIR`: streaming source separation, file to per-stem files. */
+export const separateCommand: Command = {
+  name: 'separate',
+  summary: 'Split a song into stems (DSP by default, or an HTDemucs / MDX-Net ONNX model), streaming',
+  usage: `sluice separate IN --out DIR [--dsp | --model M.onnx --contract waveform|split|mdx]
+                [--stems vocals,drums] [--format wav|flac|mp3|...] [--segment SECONDS]
+                [--overlap 0.25] [--threads N] [--json]
+MDX-Net models also take --n-fft N [--dim-f N] [--dim-t N] [--compensate X] [--primary-stem NAME].
+
+Writes DIR/<stem>.<format> for each stem, streaming: memory stays flat however long IN is.
+Without --model the weightless DSP separator runs (modest quality, see @sluice/separation's README).`,
+  async run(args, io, signal) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        dsp: { type: 'boolean' },
+        model: { type: 'string' },
+        contract: { type: 'string' },
+        stems: { type: 'string' },
+        format: { type: 'string' },
+        segment: { type: 'string' },
+        overlap: { type: 'string' },
+        threads: { type: 'string' },
+        'n-fft': { type: 'string' },
+        'dim-f': { type: 'string' },
+        'dim-t': { type: 'string' },
+        compensate: { type: 'string' },
+        'primary-stem': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+    const [input] = positionals;
+    if (input === undefined) throw new UsageError('give an input file');
+    if (values.out === undefined) throw new UsageError('give an output directory with --out DIR');
+    const format = (values.format ?? 'wav') as OutputFormat;
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
+    const segment = parseNumber(values.segment, 'segment');
+    const overlap = parseNumber(values.overlap, 'overlap');
+    const model = await loadModel(values);
+    try {
+      const stems = values.stems
+        ?.split(',')
+        .map((stem) => stem.trim())
+        .filter(Boolean);
+      const unknown = (stems ?? []).filter((stem) => !model.stems.includes(stem));
+      if (unknown.length > 0) throw new UsageError(`no stem ${unknown.join(', ')}: this model gives ${model.stems.join(', ')}`);
+      const duration = await probe(input).then(
+        (info) => info.durationSeconds,
+        () => Number.NaN,
+      );
+      const source = await FileSource.open(input, { sampleRate: model.sampleRate });
+      const processor = new SeparationProcessor(model, {
+        ...(segment === undefined ? {} : { segmentSeconds: segment }),
+        ...(overlap === undefined ? {} : { overlap }),
+        onNote: (note) => io.err(note),
+      });
+      const sink = new MultiFileSink(values.out, { format, ...(stems === undefined ? {} : { stems }) });
+      const pipeline = new Pipeline({ source, processors: [processor], sink, signal, progressIntervalMs: 250 });
+      if (io.interactive) {
+        pipeline.on('progress', (stats) => {
+          const fraction = Number.isFinite(duration) && duration > 0 ? stats.audioSeconds / duration : 0;
+          process.stderr.write(`\r${progressBar(fraction)} ${stats.audioSeconds.toFixed(1)} s, ${stats.speed.toFixed(1)}× real time `);
+        });
+      }
+      const stats = await pipeline.wait();
+      if (io.interactive) process.stderr.write('\n');
+      io.err(
+        `${progressBar(1)} ${stats.audioSeconds.toFixed(1)} s of audio in ${stats.processingSeconds.toFixed(2)} s (${stats.speed.toFixed(2)}× real time, ${model.name}, latency ${(processor.latencyFrames / model.sampleRate).toFixed(2)} s)`,
+      );
+      const files = sink.files;
+      if (values.json) {
+        io.out(
+          JSON.stringify({
+            model: model.name,
+            stems: files,
+            audioSeconds: stats.audioSeconds,
+            processingSeconds: stats.processingSeconds,
+            speed: stats.speed,
+            latencySeconds: processor.latencyFrames / model.sampleRate,
+          }),
+        );
+      } else {
+        for (const [stem, path] of Object.entries(files)) io.out(`${stem}\t${path}`);
+      }
+      return 0;
+    } finally {
+      await model.close();
+    }
+  },
+};
