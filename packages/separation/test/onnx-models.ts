@@ -6,11 +6,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seededRandom } from '@sluice/config/test-helpers';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 const FLOAT = 1;
+
+/** A seeded generator in [0, 1) (benchmarks import this file too, outside vitest). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
 const INT64 = 7;
 
 type Dim = number | string;

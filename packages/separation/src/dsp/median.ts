@@ -1,38 +1,58 @@
 /**
  * Median filters over a frames × bins magnitude grid, the two halves of
  * Fitzgerald's harmonic/percussive split: along time (sustained partials
- * survive) and along frequency (broadband transients survive).
+ * survive) and along frequency (broadband transients survive). Windows are
+ * `width` wide and shrink at the edges.
  */
 export function medianAlongTime(grid: Float32Array, frames: number, bins: number, width: number): Float32Array {
   const out = new Float32Array(grid.length);
-  const half = width >> 1;
-  const window: number[] = [];
-  for (let k = 0; k < bins; k++) {
-    for (let f = 0; f < frames; f++) {
-      window.length = 0;
-      for (let g = Math.max(0, f - half); g <= Math.min(frames - 1, f + half); g++) window.push(grid[g * bins + k] as number);
-      out[f * bins + k] = median(window);
-    }
-  }
+  const sorted = new Float64Array(width + 1);
+  for (let k = 0; k < bins; k++) slidingMedian(grid, out, k, bins, frames, width >> 1, sorted);
   return out;
 }
 
 export function medianAlongFrequency(grid: Float32Array, frames: number, bins: number, width: number): Float32Array {
   const out = new Float32Array(grid.length);
-  const half = width >> 1;
-  const window: number[] = [];
-  for (let f = 0; f < frames; f++) {
-    for (let k = 0; k < bins; k++) {
-      window.length = 0;
-      for (let j = Math.max(0, k - half); j <= Math.min(bins - 1, k + half); j++) window.push(grid[f * bins + j] as number);
-      out[f * bins + k] = median(window);
-    }
-  }
+  const sorted = new Float64Array(width + 1);
+  for (let f = 0; f < frames; f++) slidingMedian(grid, out, f * bins, 1, bins, width >> 1, sorted);
   return out;
 }
 
-function median(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  return values.length % 2 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+/**
+ * Running median along one line of the grid (elements start, start + step, …),
+ * keeping the window sorted: each step removes one value and inserts one,
+ * O(width) instead of a sort per element.
+ */
+function slidingMedian(
+  grid: Float32Array,
+  out: Float32Array,
+  start: number,
+  step: number,
+  count: number,
+  half: number,
+  sorted: Float64Array,
+): void {
+  let size = 0;
+  const insert = (value: number) => {
+    let i = size++;
+    while (i > 0 && (sorted[i - 1] as number) > value) {
+      sorted[i] = sorted[i - 1] as number;
+      i--;
+    }
+    sorted[i] = value;
+  };
+  const remove = (value: number) => {
+    let i = 0;
+    while (i < size && sorted[i] !== value) i++;
+    for (size--; i < size; i++) sorted[i] = sorted[i + 1] as number;
+  };
+  for (let i = 0; i <= Math.min(half, count - 1); i++) insert(grid[start + i * step] as number);
+  for (let i = 0; i < count; i++) {
+    const middle = size >> 1;
+    out[start + i * step] = size % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+    const incoming = i + half + 1;
+    const outgoing = i - half;
+    if (incoming < count) insert(grid[start + incoming * step] as number);
+    if (outgoing >= 0) remove(grid[start + outgoing * step] as number);
+  }
 }

@@ -14,6 +14,12 @@ export type RunSession = (feeds: Record<string, PlainTensor>) => Promise<Record<
 /** Concatenates planes into one [channels × frames] buffer (planar = row-major [1, C, T]). */
 function stack(planes: readonly Float32Array[]): Float32Array {
   const frames = planes[0]?.length ?? 0;
+  const first = planes[0];
+  const contiguous =
+    first !== undefined &&
+    first.buffer.byteLength === planes.length * frames * 4 &&
+    planes.every((plane, c) => plane.buffer === first.buffer && plane.byteOffset === c * frames * 4);
+  if (contiguous) return new Float32Array(first.buffer, 0, planes.length * frames);
   const out = new Float32Array(planes.length * frames);
   for (let c = 0; c < planes.length; c++) out.set(planes[c] as Float32Array, c * frames);
   return out;

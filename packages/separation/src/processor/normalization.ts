@@ -1,5 +1,4 @@
 import { SluiceError } from '@sluice/core';
-import type { StemPlanes } from '../model/types';
 
 /**
  * How the model input is normalised. demucs normalises by the mean and
@@ -64,12 +63,9 @@ export function normalizeWindow(window: Float32Array[], stats: { mean: number; s
   for (const plane of window) for (let i = 0; i < plane.length; i++) plane[i] = ((plane[i] as number) - stats.mean) * scale;
 }
 
-/** Undoes {@link normalizeWindow} on every stem, in place: y · (std + ε) + mean. */
-export function denormalizeStems(stems: StemPlanes, stats: { mean: number; std: number }): void {
-  const scale = stats.std + EPSILON;
-  for (const planes of Object.values(stems)) {
-    for (const plane of planes) for (let i = 0; i < plane.length; i++) plane[i] = (plane[i] as number) * scale + stats.mean;
-  }
+/** The affine map that undoes {@link normalizeWindow} on the model output: y · scale + offset. */
+export function denormalization(stats: { mean: number; std: number } | undefined): { scale: number; offset: number } {
+  return stats === undefined ? { scale: 1, offset: 0 } : { scale: stats.std + EPSILON, offset: stats.mean };
 }
 
 /** Checks a user-supplied normalisation. */

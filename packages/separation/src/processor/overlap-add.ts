@@ -8,7 +8,7 @@ export interface SegmentJob {
   offset: number;
   /** Frames of the segment (the configured length, or fewer at the end). */
   length: number;
-  /** The model window: `windowFrames` frames centred on the segment, zeros outside the stream. */
+  /** The model window: `windowFrames` frames centred on the segment, zeros outside the stream (fresh planes, the caller may keep or transfer them). */
   window: Float32Array[];
   /** Running statistics of the stream up to the end of this window, when the engine tracks them. */
   stats?: { mean: number; std: number };
@@ -176,8 +176,10 @@ export class OverlapAdd {
     const length = this.ended ? Math.min(this.segmentFrames, this.received - offset) : this.segmentFrames;
     const { start, end } = this.windowSpan(offset, length);
     if (!this.ended && end > this.received) return undefined;
+    // One buffer for all channels: the worker feeds it to the model as [1, C, T] without restacking.
+    const buffer = new Float32Array(this.channels * this.windowFrames);
     const window = Array.from({ length: this.channels }, (_, c) => {
-      const plane = new Float32Array(this.windowFrames);
+      const plane = buffer.subarray(c * this.windowFrames, (c + 1) * this.windowFrames);
       this.input.read(c, start, Math.min(end, this.received), plane, 0);
       return plane;
     });
@@ -199,16 +201,22 @@ export class OverlapAdd {
     return this.running.stats;
   }
 
-  /** Adds the model output for a segment (results must come in segment order). */
-  add(job: SegmentJob, stems: StemPlanes): void {
+  /**
+   * Adds the model output for a segment (results must come in segment
+   * order). `scale` and `offset` undo the input normalisation on the way
+   * (y · scale + offset), saving a pass over the stems.
+   */
+  add(job: SegmentJob, stems: StemPlanes, scale = 1, offset = 0): void {
     if (job.offset !== this.nextResult)
       throw new SluiceError('E_INTERNAL', `OverlapAdd: result for ${job.offset}, expected ${this.nextResult}`);
     const trim = Math.floor((this.windowFrames - job.length) / 2);
     const end = job.offset + job.length;
+    const length = job.length;
+    const weights = this.weights;
     this.weightSum.ensure(end);
     const weightSum = this.weightSum.planes[0] as Float32Array;
     const at = job.offset - this.weightSum.base;
-    for (let i = 0; i < job.length; i++) weightSum[at + i] = (weightSum[at + i] as number) + (this.weights[i] as number);
+    for (let i = 0; i < length; i++) weightSum[at + i] = (weightSum[at + i] as number) + (weights[i] as number);
     for (const name of this.stems) {
       const out = stems[name];
       if (out === undefined) throw new SluiceError('E_MODEL', `the model returned no stem "${name}"`);
@@ -216,10 +224,7 @@ export class OverlapAdd {
       sum.ensure(end);
       const base = job.offset - sum.base;
       for (let c = 0; c < this.channels; c++) {
-        const target = sum.planes[c] as Float32Array;
-        const source = out[c] as Float32Array;
-        for (let i = 0; i < job.length; i++)
-          target[base + i] = (target[base + i] as number) + (this.weights[i] as number) * (source[trim + i] as number);
+        accumulate(sum.planes[c] as Float32Array, base, (out[c] as Float32Array).subarray(trim, trim + length), weights, scale, offset);
       }
     }
     this.nextResult += this.stride;
@@ -240,11 +245,7 @@ export class OverlapAdd {
     const stems: StemPlanes = {};
     for (const name of this.stems) {
       const sum = this.sums.get(name) as FrameBuffer;
-      stems[name] = sum.planes.map((plane) => {
-        const values = plane.slice(start - sum.base, finalUntil - sum.base);
-        for (let i = 0; i < frames; i++) values[i] = (values[i] as number) / (weightSum[i] as number);
-        return values;
-      });
+      stems[name] = sum.planes.map((plane) => divide(plane.subarray(start - sum.base, finalUntil - sum.base), weightSum));
       sum.drop(finalUntil);
     }
     const mix = Array.from({ length: this.channels }, (_, c) => {
@@ -257,4 +258,19 @@ export class OverlapAdd {
     this.input.drop(Math.min(this.emitted, this.nextOffset - Math.ceil(this.windowFrames / 2)));
     return { startFrame: start, mix, stems };
   }
+}
+
+/** target[base + i] += weights[i] · (source[i] · scale + offset): one monomorphic loop for the hot path. */
+function accumulate(target: Float32Array, base: number, source: Float32Array, weights: Float32Array, scale: number, offset: number): void {
+  const length = source.length;
+  for (let i = 0; i < length; i++) {
+    target[base + i] = (target[base + i] as number) + (weights[i] as number) * ((source[i] as number) * scale + offset);
+  }
+}
+
+/** values[i] / weights[i], as a new array. */
+function divide(values: Float32Array, weights: Float32Array): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = (values[i] as number) / (weights[i] as number);
+  return out;
 }

@@ -8,7 +8,7 @@ import {
   createAudioChunk,
 } from '@sluice/core';
 import type { SeparationModel, StemPlanes } from '../model/types';
-import { type Normalization, checkNormalization, denormalizeStems, normalizeWindow } from './normalization';
+import { type Normalization, checkNormalization, denormalization, normalizeWindow } from './normalization';
 import { OverlapAdd, type OverlapAddOutput, type SegmentJob } from './overlap-add';
 
 /** Options for {@link SeparationProcessor}. */
@@ -185,9 +185,9 @@ export class SeparationProcessor implements Processor {
     for (let job = engine.nextSegment(); job !== undefined; job = engine.nextSegment()) {
       const normalize = this.options.normalize;
       const stats = normalize === 'none' ? undefined : normalize === 'running' ? job.stats : normalize;
-      const window = job.window.map((plane) => plane.slice());
-      if (stats !== undefined) normalizeWindow(window, stats);
-      const entry: InFlight = { job, stats, result: this.model.infer(window), settled: false };
+      // The window is fresh: normalised in place, then handed (and possibly transferred) to the model.
+      if (stats !== undefined) normalizeWindow(job.window, stats);
+      const entry: InFlight = { job, stats, result: this.model.infer(job.window), settled: false };
       // Marks the promise handled too, so a failure surfaces when its turn comes, not as an unhandled rejection.
       entry.result.then(
         () => {
@@ -210,8 +210,8 @@ export class SeparationProcessor implements Processor {
       const entry = queue.shift() as InFlight;
       const stems = await entry.result;
       if (queue !== this.queue) return out;
-      if (entry.stats !== undefined) denormalizeStems(stems, entry.stats);
-      engine.add(entry.job, stems);
+      const { scale, offset } = denormalization(entry.stats);
+      engine.add(entry.job, stems, scale, offset);
       const ready = engine.take();
       if (ready) out.push(this.toChunk(ready));
     }
