@@ -1,5 +1,5 @@
 import { SluiceError } from '../errors/sluice-error';
-import { Fft, fftPlan, nextPowerOfTwo } from './fft';
+import { type Fft, fftPlan, nextPowerOfTwo } from './fft';
 
 /** A complex FFT of any length, with the interface of {@link Fft}. */
 export interface ComplexFft {
@@ -30,7 +30,8 @@ export class BluesteinFft implements ComplexFft {
   private readonly workIm: Float64Array;
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new SluiceError('E_INVALID_ARGUMENT', `BluesteinFft: size must be a positive integer, got ${String(size)}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new SluiceError('E_INVALID_ARGUMENT', `BluesteinFft: size must be a positive integer, got ${String(size)}`);
     this.size = size;
     const m = nextPowerOfTwo(2 * size - 1);
     this.inner = fftPlan(m);
