@@ -90,12 +90,13 @@ describe('sinks', () => {
       },
     });
     await new Pipeline({
-      source: new ToneSource({ seconds: 5, chunkFrames: 4410, channels: 2 }),
+      source: new ToneSource({ seconds: 20, chunkFrames: 4410, channels: 2 }),
       sink: new ByteStreamSink(writable, { format: 'mp3' }),
     }).wait();
-    expect(pieces.length).toBeGreaterThan(5);
+    // ~320 kB of MP3 cannot arrive in fewer pieces than a 64 kB pipe allows, however busy the machine.
+    expect(pieces.length).toBeGreaterThanOrEqual(5);
     const decoded = await ffmpegDecode(Buffer.concat(pieces), 2, 44100);
-    expect(Math.abs((decoded[0]?.length ?? 0) - 5 * 44100)).toBeLessThan(3 * 1152);
+    expect(Math.abs((decoded[0]?.length ?? 0) - 20 * 44100)).toBeLessThan(3 * 1152);
     const received: Uint8Array[] = [];
     await new Pipeline({
       source: new ToneSource({ seconds: 1 }),
