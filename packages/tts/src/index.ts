@@ -1,0 +1,22 @@
+/**
+ * @packageDocumentation
+ * `@sluice/tts`: streaming text-to-speech. Feed text, get AudioChunks while
+ * the rest is still being synthesized: sentence segmentation packed to the
+ * engine's limits, prefetch, a bounded audio buffer, word timings on the
+ * stream's timeline, and typed errors that name the text. Engines: Amazon
+ * Polly here, eSpeak-NG in `@sluice/tts-espeak`.
+ */
+export type { SynthesisEvent, SynthesizeOptions, TtsEngine, TtsVoice, WordMark } from './engine/types';
+export { closeVoices, unknownVoice } from './engine/voice-match';
+export { type SegmentOptions, type TextSegment, segmentText } from './segmenter/segment-text';
+export {
+  type ChunkEvent,
+  TtsStream,
+  type TtsStreamEvents,
+  type TtsStreamOptions,
+  type TtsStats,
+  type WordEvent,
+} from './stream/tts-stream';
+export { type SpeakOptions, type SpeakResult, type SpeakStreamedOptions, speak, speakStreamed } from './speak';
+export { PollyEngine, type PollyEngineOptions } from './polly/polly-engine';
+export { parseSpeechMarks } from './polly/speech-marks';

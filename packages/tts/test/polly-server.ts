@@ -1,0 +1,209 @@
+/**
+ * A Polly-compatible server for tests and benchmarks, on 127.0.0.1, speaking
+ * HTTP/1.1 and HTTP/2 (cleartext) on two ports with the same behaviour:
+ * `POST /v1/speech` (SynthesizeSpeech: PCM whose length follows the text, or
+ * speech marks) and `GET /v1/voices` (DescribeVoices), with fault modes.
+ */
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type Http2ServerRequest, type Http2ServerResponse, constants, createServer as createH2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+
+/** What can go wrong with the next request. */
+export type Fault = 'throttle' | 'http500' | 'slow-first-byte' | 'reset' | 'cut-short' | 'invalid-ssml';
+
+export interface PollyServerOptions {
+  /** Milliseconds of speech per character of billed text (default 50). */
+  msPerChar?: number;
+  /** Delay before the first byte of every speech reply, in ms (default 0). */
+  delayMs?: number;
+  /** Pieces the PCM body is written in, with a pause between them (default 4 pieces, 5 ms). */
+  pieces?: number;
+  pieceGapMs?: number;
+}
+
+export interface SpeechRequestLog {
+  text: string;
+  textType: string;
+  voice: string;
+  engine: string;
+  format: string;
+  sampleRate: number;
+  marks: string[];
+  fault?: Fault;
+}
+
+const VOICES = [
+  {
+    Id: 'Joanna',
+    Name: 'Joanna',
+    Gender: 'Female',
+    LanguageCode: 'en-US',
+    LanguageName: 'US English',
+    SupportedEngines: ['standard', 'neural', 'generative', 'long-form'],
+  },
+  {
+    Id: 'Matthew',
+    Name: 'Matthew',
+    Gender: 'Male',
+    LanguageCode: 'en-US',
+    LanguageName: 'US English',
+    SupportedEngines: ['standard', 'neural', 'generative'],
+  },
+  {
+    Id: 'Amy',
+    Name: 'Amy',
+    Gender: 'Female',
+    LanguageCode: 'en-GB',
+    LanguageName: 'British English',
+    SupportedEngines: ['standard', 'neural'],
+  },
+  { Id: 'Hans', Name: 'Hans', Gender: 'Male', LanguageCode: 'de-DE', LanguageName: 'German', SupportedEngines: ['standard'] },
+];
+
+/** Words of the text outside SSML tags: [value, UTF-8 byte start, byte end, character index]. */
+function words(text: string): { value: string; start: number; end: number; index: number }[] {
+  const out: { value: string; start: number; end: number; index: number }[] = [];
+  const plain = text.replace(/<[^>]*>/g, (tag) => ' '.repeat(tag.length));
+  for (const match of plain.matchAll(/[^\s]+/g)) {
+    const index = match.index as number;
+    const start = Buffer.byteLength(text.slice(0, index));
+    out.push({ value: match[0], start, end: start + Buffer.byteLength(match[0]), index });
+  }
+  return out;
+}
+
+/** Billed characters: the text without tags. */
+function billed(text: string): number {
+  return text.replace(/<[^>]*>/g, '').length;
+}
+
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
+
+export class PollyServer {
+  readonly requests: SpeechRequestLog[] = [];
+  /** Faults for the next audio requests, in order. */
+  readonly faults: Fault[] = [];
+  /** Faults for the next speech-marks requests. */
+  readonly markFaults: Fault[] = [];
+  http1Url = '';
+  http2Url = '';
+  private readonly http1 = createServer((req, res) => void this.handle(req, res));
+  private readonly http2 = createH2Server((req, res) => void this.handle(req, res));
+
+  constructor(readonly options: PollyServerOptions = {}) {}
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.http1.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.http2.listen(0, '127.0.0.1', resolve));
+    this.http1Url = `http://127.0.0.1:${(this.http1.address() as AddressInfo).port}`;
+    this.http2Url = `http://127.0.0.1:${(this.http2.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.http1.closeAllConnections();
+    await Promise.all([new Promise((resolve) => this.http1.close(resolve)), new Promise((resolve) => this.http2.close(resolve))]);
+  }
+
+  /** Seconds of audio the server produces for a text. */
+  seconds(text: string): number {
+    return (billed(text) * (this.options.msPerChar ?? 50)) / 1000;
+  }
+
+  private async handle(req: Request, res: Response): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method === 'GET' && req.url?.startsWith('/v1/voices')) {
+      this.json(res, 200, { Voices: VOICES });
+      return;
+    }
+    if (req.method !== 'POST' || !req.url?.startsWith('/v1/speech')) {
+      this.error(res, 404, 'UnknownOperationException', `no route ${req.method} ${req.url}`);
+      return;
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    const text = String(body.Text ?? '');
+    const marks = (body.SpeechMarkTypes as string[] | undefined) ?? [];
+    const format = String(body.OutputFormat ?? 'pcm');
+    const fault = (format === 'json' ? this.markFaults : this.faults).shift();
+    const log: SpeechRequestLog = {
+      text,
+      textType: String(body.TextType ?? 'text'),
+      voice: String(body.VoiceId ?? ''),
+      engine: String(body.Engine ?? 'standard'),
+      format,
+      sampleRate: Number(body.SampleRate ?? 16000),
+      marks,
+      ...(fault === undefined ? {} : { fault }),
+    };
+    this.requests.push(log);
+    if (fault === 'throttle') return this.error(res, 400, 'ThrottlingException', 'Rate exceeded');
+    if (fault === 'http500') return this.error(res, 500, 'ServiceFailureException', 'Internal failure');
+    if (fault === 'reset') return this.reset(res);
+    if (!VOICES.some((voice) => voice.Id === log.voice)) {
+      return this.error(
+        res,
+        400,
+        'ValidationException',
+        `1 validation error detected: Value '${log.voice}' at 'voiceId' failed to satisfy constraint`,
+      );
+    }
+    if (text.length === 0) return this.error(res, 400, 'ValidationException', 'Text must not be empty');
+    if (billed(text) > 3000)
+      return this.error(res, 400, 'TextLengthExceededException', `Maximum text length has been exceeded (${billed(text)} > 3000)`);
+    if (fault === 'invalid-ssml' || (log.textType === 'ssml' && !/^<speak>[\s\S]*<\/speak>$/.test(text))) {
+      return this.error(res, 400, 'InvalidSsmlException', 'Invalid SSML request');
+    }
+    const delay = (this.options.delayMs ?? 0) + (fault === 'slow-first-byte' ? 400 : 0);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (format === 'json') {
+      if (log.engine === 'generative')
+        return this.error(res, 400, 'MarksNotSupportedForFormatException', 'Speech marks are not supported for the generative engine');
+      const ms = this.options.msPerChar ?? 50;
+      const lines = words(text).map((word) =>
+        JSON.stringify({ time: Math.round(word.index * ms), type: 'word', start: word.start, end: word.end, value: word.value }),
+      );
+      res.writeHead(200, { 'content-type': 'application/x-json-stream', 'x-amzn-requestcharacters': String(billed(text)) });
+      res.end(`${lines.join('\n')}\n`);
+      return;
+    }
+    const pcm = this.pcm(text, log.sampleRate);
+    res.writeHead(200, {
+      'content-type': 'audio/pcm',
+      'content-length': String(pcm.length),
+      'x-amzn-requestcharacters': String(billed(text)),
+    });
+    const pieces = this.options.pieces ?? 4;
+    const size = Math.ceil(pcm.length / pieces / 2) * 2;
+    for (let at = 0; at < pcm.length; at += size) {
+      if (fault === 'cut-short' && at >= pcm.length / 2) return this.reset(res);
+      (res as ServerResponse).write(pcm.subarray(at, Math.min(pcm.length, at + size)));
+      await new Promise((resolve) => setTimeout(resolve, this.options.pieceGapMs ?? 5));
+    }
+    res.end();
+  }
+
+  /** A 220 Hz tone whose length follows the billed text; each sample's value is deterministic, so resumed streams can be checked. */
+  private pcm(text: string, rate: number): Buffer {
+    const frames = Math.round(this.seconds(text) * rate);
+    const out = Buffer.alloc(frames * 2);
+    for (let i = 0; i < frames; i++) out.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / rate)), i * 2);
+    return out;
+  }
+
+  private json(res: Response, status: number, value: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(value));
+  }
+
+  private error(res: Response, status: number, type: string, message: string): void {
+    res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+    res.end(JSON.stringify({ message }));
+  }
+
+  private reset(res: Response): void {
+    if ('stream' in res) res.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    else res.socket?.destroy();
+  }
+}

@@ -1,0 +1,119 @@
+import { expectThrowCode } from '@sluice/config/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChunkEvent, PollyEngine, TtsStream } from '../src/index';
+import { PollyServer } from './polly-server';
+
+const server = new PollyServer({ msPerChar: 40, pieces: 8, pieceGapMs: 2 });
+beforeAll(async () => {
+  await server.start();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const engine = () =>
+  new PollyEngine({ endpoint: server.http1Url, credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, retry: { baseMs: 1, capMs: 2 } });
+
+async function drain(stream: TtsStream): Promise<{ frames: number; chunks: number; finals: number }> {
+  let frames = 0;
+  let chunks = 0;
+  let finals = 0;
+  for await (const chunk of stream) {
+    frames += chunk.frames;
+    chunks++;
+    if (chunk.final) finals++;
+  }
+  return { frames, chunks, finals };
+}
+
+describe('TtsStream', () => {
+  it('feeds text piece by piece: complete sentences start before done(), the last waits for it', async () => {
+    const stream = new TtsStream({ engine: engine() });
+    const before = server.requests.length;
+    stream.feed('First sentence is complete. Second sen');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const early = server.requests
+      .slice(before)
+      .filter((r) => r.format === 'pcm')
+      .map((r) => r.text);
+    expect(early).toEqual(['First sentence is complete. ']);
+    stream.feed('tence arrives later.');
+    stream.done();
+    const { frames, finals } = await drain(stream);
+    const said = server.requests
+      .slice(before)
+      .filter((r) => r.format === 'pcm')
+      .map((r) => r.text);
+    expect(said.join('')).toBe('First sentence is complete. Second sentence arrives later.');
+    expect(frames).toBe(said.reduce((sum, text) => sum + Math.round(server.seconds(text) * 16000), 0));
+    expect(finals).toBe(1);
+    expect((await stream.waitUntilDone()).firstAudioMs).toBeGreaterThan(0);
+  });
+
+  it('resamples continuously to the requested rate, in stereo chunks of the requested size, with text spans', async () => {
+    const stream = new TtsStream({ engine: engine(), sampleRate: 48000, channels: 2, chunkFrames: 1000 });
+    const events: ChunkEvent[] = [];
+    stream.on('chunk', (event) => events.push(event));
+    const text = 'One. Two two. Three three three.';
+    stream.feed(text);
+    stream.done();
+    let frames = 0;
+    for await (const chunk of stream) {
+      expect(chunk.format).toEqual({ sampleRate: 48000, channels: 2 });
+      expect(chunk.frames).toBeLessThanOrEqual(1000);
+      expect(chunk.meta?.text).toBe(text.slice(chunk.meta?.start as number, chunk.meta?.end as number));
+      frames += chunk.frames;
+    }
+    expect(frames / 48000).toBeCloseTo(server.seconds(text.replace(/ $/, '')) + 0, 1);
+    expect(new Set(events.map((e) => e.index))).toEqual(new Set([0, 1]));
+    expect(events.every((e, i) => i === 0 || e.startSeconds >= (events[i - 1] as ChunkEvent).startSeconds)).toBe(true);
+  });
+
+  it('bounds the audio it holds: bufferFull() and drain when the consumer is slow', async () => {
+    const stream = new TtsStream({ engine: engine(), bufferSeconds: 1, prefetch: 3, maxTextChunk: 40 });
+    let drains = 0;
+    stream.on('drain', () => drains++);
+    const text = Array.from({ length: 8 }, (_, i) => `Sentence ${i} has some words in it.`).join(' ');
+    stream.feed(text);
+    stream.done();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(stream.bufferFull()).toBe(true);
+    // One sentence per request (34 characters: 21,760 frames, sent in 8 pieces). Synthesis pauses at the
+    // bound; each of the 4 jobs in flight may overshoot it by the one piece it was reading.
+    expect((stream as unknown as { budget: { held: number } }).budget.held).toBeLessThanOrEqual(16000 + 4 * 2720);
+    const { frames } = await drain(stream);
+    expect(frames).toBe(Math.round(server.seconds(text) * 16000));
+    expect(drains).toBeGreaterThan(0);
+  });
+
+  it('close() cancels what is pending and ends iteration; feed after done is E_CLOSED', async () => {
+    const stream = new TtsStream({ engine: engine() });
+    stream.feed('A first sentence. A second sentence. A third one.');
+    stream.done();
+    expectThrowCode(() => stream.feed('more'), 'E_CLOSED');
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    await stream.close();
+    expect((await iterator.next()).done).toBe(true);
+    await stream.waitUntilDone();
+  });
+
+  it('an abort signal fails the stream with E_ABORTED', async () => {
+    const controller = new AbortController();
+    const stream = new TtsStream({ engine: engine(), signal: controller.signal });
+    stream.on('error', () => undefined);
+    stream.feed('Something long enough to still be going. And more after it.');
+    stream.done();
+    controller.abort();
+    await expect(drain(stream)).rejects.toMatchObject({ code: 'E_ABORTED' });
+  });
+
+  it('empty text ends at once, and bad options are refused', async () => {
+    const stream = new TtsStream({ engine: engine() });
+    stream.feed('   ');
+    stream.done();
+    expect((await drain(stream)).frames).toBe(0);
+    expectThrowCode(() => new TtsStream({ engine: engine(), channels: 3 }), 'E_INVALID_ARGUMENT');
+    expectThrowCode(() => new TtsStream({ engine: engine(), prefetch: -1 }), 'E_INVALID_ARGUMENT');
+  });
+});
