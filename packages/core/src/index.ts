@@ -98,3 +98,4 @@ export { audioToBytes, bytesToAudio, bytesToNdjson, ndjsonToBytes } from './chan
 export { Fft, type RealPairSpectra, fftPlan, nextPowerOfTwo, realPairSpectra } from './dsp/fft';
 export { BluesteinFft, type ComplexFft, anySizeFftPlan } from './dsp/bluestein';
 export { deferred, type Deferred, withTimeout } from './internal/timeout';
+export { startPackageWorker } from './internal/package-worker';

@@ -1,32 +1,10 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { SluiceError, type SluiceErrorCode } from '@sluice/core';
+import type { Worker } from 'node:worker_threads';
+import { SluiceError, type SluiceErrorCode, startPackageWorker } from '@sluice/core';
 import type { InferencePlan, ValueInfo, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
 
 interface Pending {
   resolve(value: WorkerResponse): void;
   reject(error: unknown): void;
-}
-
-/** The worker script beside this module: compiled `.js`/`.cjs` in a build, TypeScript (through tsx) when run from source. */
-function startWorker(): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // Source mode (tests and benchmarks inside the repository): register tsx in the worker, then load the TypeScript file.
-    const tsxApi = pathToFileURL(
-      createRequire(here)
-        .resolve('tsx/esm/api')
-        .replace(/\.cjs$/, '.mjs'),
-    ).href;
-    const file = new URL('./inference-worker.ts', here).href;
-    const bootstrap = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(file)});`;
-    return new Worker(bootstrap, { eval: true, type: 'module', execArgv: ['--conditions=@sluice/source'] } as ConstructorParameters<
-      typeof Worker
-    >[1]);
-  }
-  const extension = here.endsWith('.cjs') ? 'cjs' : 'js';
-  return new Worker(fileURLToPath(new URL(`./inference-worker.${extension}`, here)));
 }
 
 /**
@@ -43,7 +21,7 @@ export class InferenceWorker {
   private closed = false;
 
   constructor(private readonly label: string) {
-    this.worker = startWorker();
+    this.worker = startPackageWorker(import.meta.url, 'inference-worker', './inference-worker.ts');
     this.worker.unref();
     this.worker.on('message', (response: WorkerResponse) => this.settle(response));
     this.worker.on('error', (error) => this.fail(SluiceError.wrap(error, 'E_WORKER', `${label}: the inference worker failed`)));

@@ -1,0 +1,76 @@
+/**
+ * The eSpeak-NG worker: loads the WebAssembly build once and synthesizes
+ * requests one at a time. Audio goes back as it is produced (eSpeak calls
+ * back every few milliseconds of speech), with word events from eSpeak's own
+ * callbacks. A shared flag lets the main thread cancel a synthesis that is
+ * running (the worker is busy in WebAssembly and cannot read messages then).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import createModule from '@echogarden/espeak-ng-emscripten';
+import type { EspeakRequest, EspeakResponse, EspeakVoiceInfo } from './protocol';
+
+interface EspeakEvent {
+  type: string;
+  text_position: number;
+  word_length: number;
+  audio_position: number;
+}
+
+interface EspeakWorker {
+  set_voice(name: string): number;
+  set_rate(wpm: number): void;
+  set_pitch(pitch: number): void;
+  get_samplerate(): number;
+  list_voices(): EspeakVoiceInfo[];
+  synthesize(text: string, callback: (samples: Int16Array, events: EspeakEvent[]) => boolean): void;
+}
+
+const port = parentPort;
+if (port === null) throw new Error('espeak-worker must run in a worker thread');
+const cancel = new Int32Array(workerData.cancel as SharedArrayBuffer);
+const post = (message: EspeakResponse, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+let espeak: EspeakWorker;
+
+function synthesize(request: Extract<EspeakRequest, { type: 'synthesize' }>): void {
+  const { id } = request;
+  if (espeak.set_voice(request.voice) !== 0) {
+    post({ type: 'error', id, code: 'E_TTS_VOICE', message: `no voice "${request.voice}"` });
+    return;
+  }
+  espeak.set_rate(request.rate);
+  espeak.set_pitch(request.pitch);
+  espeak.synthesize(request.text, (data, events) => {
+    for (const event of events) {
+      if (event.type === 'word')
+        post({ type: 'word', id, position: event.text_position, length: event.word_length, ms: event.audio_position });
+    }
+    if (data.length > 0) {
+      const samples = new Float32Array(data.length);
+      for (let i = 0; i < data.length; i++) samples[i] = (data[i] as number) / 32768;
+      post({ type: 'audio', id, samples }, [samples.buffer]);
+    }
+    // Returning true stops eSpeak: the main thread asked to cancel this request.
+    return Atomics.load(cancel, 0) === id;
+  });
+  post({ type: 'end', id });
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const module = (await createModule()) as { eSpeakNGWorker: new () => EspeakWorker };
+  espeak = new module.eSpeakNGWorker();
+  (port as NonNullable<typeof port>).on('message', onRequest);
+  post({ type: 'ready', sampleRate: espeak.get_samplerate(), loadMs: performance.now() - started });
+}
+
+function onRequest(request: EspeakRequest): void {
+  try {
+    if (request.type === 'voices') post({ type: 'voices', id: request.id, voices: espeak.list_voices() });
+    else synthesize(request);
+  } catch (error) {
+    post({ type: 'error', id: request.id, code: 'E_TTS_SERVICE', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+void main();
