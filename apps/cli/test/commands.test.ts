@@ -1,7 +1,8 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallbackSource, Pipeline } from '@sluice/core';
+import { PollyServer } from '@sluice/test-servers/polly';
 import { FileSink } from '@sluice/writers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../src/io';
@@ -121,5 +122,74 @@ describe('sluice separate', () => {
     expect(io.stderr.at(-1)).toMatch(/\[E_MODEL\]/);
     expect(await main(['separate', path('ref.wav'), '--out', path('x'), '--model', path('none.onnx'), '--contract', 'mdx'], io)).toBe(2);
     expect(await main(['separate', path('ref.wav')], io)).toBe(2);
+  });
+});
+
+describe('sluice tts and voices', () => {
+  it('speaks offline with eSpeak into a file, with word timings as JSON', async () => {
+    const io = capture();
+    const out = path('hello.wav');
+    const words = path('hello-words.json');
+    expect(await main(['tts', 'Hello from the command line. A second sentence follows.', '--out', out, '--words', words], io)).toBe(0);
+    expect(io.stdout).toEqual([out]);
+    expect(io.stderr.join('\n')).toMatch(/s of speech from 55 characters/);
+    const probed = capture();
+    expect(await main(['probe', out, '--json'], probed)).toBe(0);
+    const info = JSON.parse(probed.stdout[0] as string);
+    expect(info.sampleRate).toBe(22050);
+    expect(info.durationSeconds).toBeGreaterThan(2);
+    const timings = JSON.parse(readFileSync(words, 'utf8')) as { text: string; startSeconds: number; endSeconds: number }[];
+    expect(timings.map((w) => w.text)).toEqual(['Hello', 'from', 'the', 'command', 'line', 'A', 'second', 'sentence', 'follows']);
+    expect(timings.at(-1)?.endSeconds).toBeLessThanOrEqual(info.durationSeconds + 0.01);
+  });
+
+  it('speaks through Polly (a local Polly-compatible server) when asked, into MP3 at a chosen rate', async () => {
+    const server = await new PollyServer({ msPerChar: 30 }).start();
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1' });
+    try {
+      const io = capture();
+      const out = path('polly.mp3');
+      expect(
+        await main(
+          [
+            'tts',
+            'Polly speaks here.',
+            '--engine',
+            'polly',
+            '--endpoint',
+            server.http1Url,
+            '--voice',
+            'Matthew',
+            '--out',
+            out,
+            '--sample-rate',
+            '24000',
+          ],
+          io,
+        ),
+      ).toBe(0);
+      expect(server.requests.filter((r) => r.format === 'pcm').map((r) => [r.text, r.voice])).toEqual([['Polly speaks here.', 'Matthew']]);
+      const probed = capture();
+      expect(await main(['probe', out, '--json'], probed)).toBe(0);
+      expect(JSON.parse(probed.stdout[0] as string).durationSeconds).toBeCloseTo(server.seconds('Polly speaks here.'), 1);
+      const voices = capture();
+      expect(await main(['voices', '--engine', 'polly', '--endpoint', server.http1Url, '--language', 'de', '--json'], voices)).toBe(0);
+      expect(JSON.parse(voices.stdout[0] as string).map((v: { id: string }) => v.id)).toEqual(['Hans']);
+    } finally {
+      process.env = saved;
+      await server.stop();
+    }
+  });
+
+  it('lists eSpeak voices filtered by language, and names bad options', async () => {
+    const io = capture();
+    expect(await main(['voices', '--language', 'en-us'], io)).toBe(0);
+    expect(io.stdout.join('\n')).toMatch(/gmw\/en-US\s+en-us\s+English \(America\)/);
+    const bad = capture();
+    expect(await main(['tts', 'x', '--engine', 'festival', '--out', path('x.wav')], bad)).toBe(2);
+    expect(await main(['tts', 'x', '--rate', 'fast', '--out', path('x.wav')], bad)).toBe(2);
+    expect(await main(['tts', 'Hello.', '--voice', 'nobody', '--out', path('x.wav')], bad)).toBe(1);
+    expect(bad.stderr.at(-1)).toMatch(/\[E_TTS_VOICE\]/);
   });
 });

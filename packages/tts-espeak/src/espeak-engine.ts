@@ -17,6 +17,9 @@ export interface EspeakEngineOptions {
 
 type Listener = (message: EspeakResponse) => void;
 
+/** A word of the text: letters and digits, with inner apostrophes, dots or hyphens (it's, 3.14, well-known). */
+const WORD = /[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
+
 /**
  * Offline text-to-speech with eSpeak-NG compiled to WebAssembly, in a
  * worker thread so synthesis never blocks the event loop. Audio (22050 Hz
@@ -109,21 +112,59 @@ export class EspeakEngine implements TtsEngine {
     }
   }
 
-  /** Audio and word events from the worker's replies; word positions mapped to string offsets. */
+  /**
+   * Audio and word events from the worker's replies, word positions mapped
+   * to string offsets. eSpeak gives no event for some short function words
+   * ("the" before a noun): those are filled in, in order, with times
+   * interpolated between their neighbours and marked `estimated`, so every
+   * word of the text gets an event.
+   */
   private async *events(replies: AsyncGenerator<EspeakResponse>, text: string, unitOffsets: number[]): AsyncGenerator<SynthesisEvent> {
+    const words = [...text.matchAll(WORD)].map((match) => ({
+      start: match.index as number,
+      end: (match.index as number) + match[0].length,
+    }));
+    let next = 0;
     let lastEnd = -1;
+    let lastTime = 0;
+    let frames = 0;
+    const fill = function* (until: number, time: number): Generator<SynthesisEvent> {
+      const missing: { start: number; end: number }[] = [];
+      while (next < words.length && (words[next] as { start: number }).start < until)
+        missing.push(words[next++] as { start: number; end: number });
+      const step = (time - lastTime) / (missing.length + 1);
+      for (const [i, word] of missing.entries()) {
+        if (word.start < lastEnd) continue;
+        yield {
+          type: 'word',
+          word: {
+            text: text.slice(word.start, word.end),
+            start: word.start,
+            end: word.end,
+            time: lastTime + step * (i + 1),
+            estimated: true,
+          },
+        };
+      }
+    };
     for await (const message of replies) {
       if (message.type === 'audio') {
+        frames += message.samples.length;
         yield { type: 'audio', samples: message.samples };
       } else if (message.type === 'word' && message.length > 0) {
         const start = unitOffsets[message.position - 1] ?? text.length;
         const end = unitOffsets[Math.min(unitOffsets.length - 1, message.position - 1 + message.length)] ?? text.length;
         // eSpeak reports parts of numbers it expands ("3.14") as extra words inside the first: keep the first.
         if (start < lastEnd) continue;
+        const time = message.ms / 1000;
+        yield* fill(start, time);
+        while (next < words.length && (words[next] as { start: number }).start < end) next++;
         lastEnd = end;
-        yield { type: 'word', word: { text: text.slice(start, end), start, end, time: message.ms / 1000 } };
+        lastTime = time;
+        yield { type: 'word', word: { text: text.slice(start, end), start, end, time } };
       }
     }
+    yield* fill(text.length, frames / this.sampleRate);
   }
 
   async close(): Promise<void> {

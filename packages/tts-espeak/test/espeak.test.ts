@@ -46,6 +46,17 @@ describe('EspeakEngine (eSpeak-NG in WebAssembly, real synthesis)', () => {
     for (const word of words) expect(text.slice(word.start, word.end)).toBe(word.text);
   });
 
+  it('fills in words eSpeak gives no event for ("the"), with interpolated times marked estimated', async () => {
+    const words: WordEvent[] = [];
+    await speakStreamed('Hello from the command line.', { engine, sink: new CollectSink(), onWord: (word) => words.push(word) });
+    expect(words.map((w) => w.text)).toEqual(['Hello', 'from', 'the', 'command', 'line']);
+    const [, from, the, command] = words as [WordEvent, WordEvent, WordEvent, WordEvent];
+    expect(the.estimated).toBe(true);
+    expect(from.estimated).toBeUndefined();
+    expect(the.startSeconds).toBeGreaterThan(from.startSeconds);
+    expect(the.startSeconds).toBeLessThan(command.startSeconds);
+  });
+
   it('rate changes the duration', async () => {
     const normal = new CollectSink();
     const fast = new CollectSink();

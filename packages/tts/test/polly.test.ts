@@ -2,7 +2,7 @@ import { CollectSink } from '@sluice/core';
 import { expectCode } from '@sluice/config/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PollyEngine, type PollyEngineOptions, type TtsStream, type WordEvent, speakStreamed } from '../src/index';
-import { PollyServer } from './polly-server';
+import { PollyServer } from '@sluice/test-servers/polly';
 
 const server = new PollyServer({ msPerChar: 40 });
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { expectThrowCode } from '@sluice/config/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChunkEvent, PollyEngine, TtsStream } from '../src/index';
-import { PollyServer } from './polly-server';
+import { PollyServer } from '@sluice/test-servers/polly';
 
 const server = new PollyServer({ msPerChar: 40, pieces: 8, pieceGapMs: 2 });
 beforeAll(async () => {

@@ -5,6 +5,16 @@ import { metricsCommand } from './metrics';
 import { probeCommand } from './probe';
 import { separateCommand } from './separate';
 import { transcodeCommand } from './transcode';
+import { ttsCommand, voicesCommand } from './tts';
 
 /** Every command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [demoCommand, transcodeCommand, separateCommand, probeCommand, metricsCommand, infoCommand];
+export const commands: readonly Command[] = [
+  demoCommand,
+  transcodeCommand,
+  separateCommand,
+  ttsCommand,
+  voicesCommand,
+  probeCommand,
+  metricsCommand,
+  infoCommand,
+];

@@ -23,6 +23,8 @@ export interface WordMark {
   end: number;
   /** Seconds from the start of the request's audio. */
   time: number;
+  /** True when the engine gave no event for this word and its time was interpolated between its neighbours'. */
+  estimated?: boolean;
 }
 
 /** Per-request options every engine understands (engines may ignore some). */

@@ -16,8 +16,8 @@ export interface TtsStreamOptions extends SynthesizeOptions {
   chunkFrames?: number;
   /** Most audio held ahead of the consumer, in seconds (default 30): synthesis pauses beyond it. */
   bufferSeconds?: number;
-  /** `bufferFull()` is true at or above this many seconds of held audio (default: `bufferSeconds`). */
-  bufferThresholdSeconds?: number;
+  /** `bufferFull()` is true when the held audio reaches this fraction of `bufferSeconds` (default 0.75, as the seed's `buffer_threshold`). */
+  bufferThreshold?: number;
   /** Largest text segment in billed characters (default: the engine's limit). */
   maxTextChunk?: number;
   /** Segments synthesized ahead of the one being consumed (default 1). */
@@ -37,6 +37,8 @@ export interface WordEvent {
   /** Seconds from the start of the stream's audio. */
   startSeconds: number;
   endSeconds: number;
+  /** True when the engine gave no event for this word and its time was interpolated. */
+  estimated?: boolean;
 }
 
 /** A `chunk` event: which text an output chunk speaks. */
@@ -127,7 +129,7 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
     const channels = options.channels ?? 1;
     if (channels !== 1 && channels !== 2)
       throw new SluiceError('E_INVALID_ARGUMENT', `TtsStream: channels must be 1 or 2, got ${channels}`);
-    for (const key of ['chunkFrames', 'bufferSeconds', 'bufferThresholdSeconds', 'maxTextChunk', 'sampleRate'] as const) {
+    for (const key of ['chunkFrames', 'bufferSeconds', 'bufferThreshold', 'maxTextChunk', 'sampleRate'] as const) {
       const value = options[key];
       if (value !== undefined && !(Number.isFinite(value) && value > 0))
         throw new SluiceError('E_INVALID_ARGUMENT', `TtsStream: ${key} must be positive, got ${value}`);
@@ -141,7 +143,10 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
       this.resampler.open({ sampleRate: engine.sampleRate, channels: 1 });
     }
     const limit = Math.round((options.bufferSeconds ?? 30) * engine.sampleRate);
-    this.thresholdFrames = Math.round((options.bufferThresholdSeconds ?? options.bufferSeconds ?? 30) * engine.sampleRate);
+    if (options.bufferThreshold !== undefined && options.bufferThreshold > 1) {
+      throw new SluiceError('E_INVALID_ARGUMENT', `TtsStream: bufferThreshold is a fraction in (0, 1], got ${options.bufferThreshold}`);
+    }
+    this.thresholdFrames = Math.round((options.bufferThreshold ?? 0.75) * limit);
     this.budget = {
       held: 0,
       limit,
@@ -346,6 +351,7 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
       end: offset + mark.end,
       startSeconds: base + mark.time,
       endSeconds: base + Math.max(mark.time, endInJob),
+      ...(mark.estimated ? { estimated: true } : {}),
     });
   }
 
