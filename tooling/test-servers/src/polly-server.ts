@@ -19,6 +19,8 @@ export interface PollyServerOptions {
   /** Pieces the PCM body is written in, with a pause between them (default 4 pieces, 5 ms). */
   pieces?: number;
   pieceGapMs?: number;
+  /** When set, pieces are paced to stream the audio at this many × real time (a synthesizer's speed) instead of `pieceGapMs`. */
+  speed?: number;
 }
 
 export interface SpeechRequestLog {
@@ -179,7 +181,9 @@ export class PollyServer {
     for (let at = 0; at < pcm.length; at += size) {
       if (fault === 'cut-short' && at >= pcm.length / 2) return this.reset(res);
       (res as ServerResponse).write(pcm.subarray(at, Math.min(pcm.length, at + size)));
-      await new Promise((resolve) => setTimeout(resolve, this.options.pieceGapMs ?? 5));
+      const gap =
+        this.options.speed === undefined ? (this.options.pieceGapMs ?? 5) : (size / 2 / log.sampleRate / this.options.speed) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, gap));
     }
     res.end();
   }
