@@ -19,4 +19,5 @@ export {
 } from './stream/tts-stream';
 export { type SpeakOptions, type SpeakResult, type SpeakStreamedOptions, speak, speakStreamed } from './speak';
 export { PollyEngine, type PollyEngineOptions } from './polly/polly-engine';
+export { type PollyDuplexOptions, type PollyDuplexStats, PollyDuplexStream } from './polly/polly-duplex-stream';
 export { parseSpeechMarks } from './polly/speech-marks';

@@ -7,6 +7,39 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { type Http2ServerRequest, type Http2ServerResponse, constants, createServer as createH2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { EventStreamCodec, type Message } from '@smithy/core/event-streams';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+/** Splits an AWS event stream (4-byte big-endian total length first) into whole messages. */
+async function* messages(body: AsyncIterable<Buffer>): AsyncGenerator<Message> {
+  let pending = Buffer.alloc(0);
+  for await (const piece of body) {
+    pending = Buffer.concat([pending, piece]);
+    while (pending.length >= 4 && pending.length >= pending.readUInt32BE(0)) {
+      const length = pending.readUInt32BE(0);
+      yield codec.decode(pending.subarray(0, length));
+      pending = pending.subarray(length);
+    }
+  }
+}
+
+function header(message: Message, name: string): string | undefined {
+  const value = message.headers[name];
+  return value === undefined ? undefined : String(value.value);
+}
+
+function event(type: string, contentType: string, body: Uint8Array): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':message-type': { type: 'string', value: 'event' },
+      ':event-type': { type: 'string', value: type },
+      ':content-type': { type: 'string', value: contentType },
+    },
+    body,
+  });
+}
 
 /** What can go wrong with the next request. */
 export type Fault = 'throttle' | 'http500' | 'slow-first-byte' | 'reset' | 'cut-short' | 'invalid-ssml';
@@ -113,7 +146,11 @@ export class PollyServer {
     return (billed(text) * (this.options.msPerChar ?? 50)) / 1000;
   }
 
+  /** Texts received on bidirectional streams, one list per connection. */
+  readonly duplexTexts: string[][] = [];
+
   private async handle(req: Request, res: Response): Promise<void> {
+    if (req.method === 'POST' && req.url?.startsWith('/v1/synthesisStream')) return this.duplex(req, res);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (req.method === 'GET' && req.url?.startsWith('/v1/voices')) {
@@ -185,6 +222,48 @@ export class PollyServer {
         this.options.speed === undefined ? (this.options.pieceGapMs ?? 5) : (size / 2 / log.sampleRate / this.options.speed) * 1000;
       await new Promise((resolve) => setTimeout(resolve, gap));
     }
+    res.end();
+  }
+
+  /**
+   * StartSpeechSynthesisStream: text events in, audio events out, on one
+   * HTTP/2 stream. Signed event messages (the SDK's sigv4 envelope, with
+   * `:chunk-signature`) are unwrapped; each TextEvent is answered with its
+   * audio as soon as it arrives, and CloseStreamEvent with StreamClosedEvent.
+   */
+  private async duplex(req: Request, res: Response): Promise<void> {
+    const voice = String(req.headers['x-amzn-voiceid'] ?? '');
+    const rate = Number(req.headers['x-amzn-samplerate'] ?? 16000);
+    if (!VOICES.some((known) => known.Id === voice)) {
+      this.error(
+        res,
+        400,
+        'ValidationException',
+        `1 validation error detected: Value '${voice}' at 'voiceId' failed to satisfy constraint`,
+      );
+      return;
+    }
+    const texts: string[] = [];
+    this.duplexTexts.push(texts);
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+    let characters = 0;
+    for await (const outer of messages(req as AsyncIterable<Buffer>)) {
+      const signed = outer.headers[':chunk-signature'] !== undefined;
+      if (signed && outer.body.length === 0) break;
+      const inner = signed ? codec.decode(outer.body) : outer;
+      const type = header(inner, ':event-type');
+      if (type === 'TextEvent') {
+        const text = String((JSON.parse(toUtf8(inner.body) || '{}') as { Text?: string }).Text ?? '');
+        texts.push(text);
+        characters += billed(text);
+        (res as ServerResponse).write(event('AudioEvent', 'application/octet-stream', this.pcm(text, rate)));
+      } else if (type === 'CloseStreamEvent') {
+        break;
+      }
+    }
+    (res as ServerResponse).write(
+      event('StreamClosedEvent', 'application/json', fromUtf8(JSON.stringify({ RequestCharacters: characters }))),
+    );
     res.end();
   }
 

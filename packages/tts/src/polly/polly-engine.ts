@@ -14,6 +14,8 @@ import { ByteStreamSource } from '@sluice/writers';
 import type { SynthesisEvent, SynthesizeOptions, TtsEngine, TtsVoice, WordMark } from '../engine/types';
 import { unknownVoice } from '../engine/voice-match';
 import { backoffMs, isRetryable, pollyError, sleep } from './errors';
+import { decodeS16 } from './pcm';
+import { type PollyDuplexOptions, PollyDuplexStream } from './polly-duplex-stream';
 import { parseSpeechMarks } from './speech-marks';
 
 /** Options for {@link PollyEngine}. */
@@ -70,6 +72,7 @@ export class PollyEngine implements TtsEngine {
   readonly client: PollyClient;
   private readonly options: PollyEngineOptions;
   private voiceList: Promise<TtsVoice[]> | undefined;
+  private duplexClient: PollyClient | undefined;
 
   constructor(options: PollyEngineOptions = {}) {
     this.options = options;
@@ -81,19 +84,22 @@ export class PollyEngine implements TtsEngine {
         `PollyEngine: pcm comes at 8000 or 16000 Hz, not ${this.sampleRate}; use outputFormat 'mp3' or 'ogg_vorbis' for 22050/24000 Hz`,
       );
     }
+    this.client = options.client ?? this.createClient(options.http ?? 'http1');
+  }
+
+  private createClient(http: 'http1' | 'http2'): PollyClient {
+    const options = this.options;
     const timeout = options.requestTimeoutMs ?? 30_000;
-    this.client =
-      options.client ??
-      new PollyClient({
-        region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-        maxAttempts: 1,
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-        requestHandler:
-          options.http === 'http2'
-            ? new NodeHttp2Handler({ requestTimeout: timeout, disableConcurrentStreams: true })
-            : new NodeHttpHandler({ connectionTimeout: timeout, requestTimeout: timeout }),
-      });
+    return new PollyClient({
+      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      maxAttempts: 1,
+      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+      requestHandler:
+        http === 'http2'
+          ? new NodeHttp2Handler({ requestTimeout: timeout, disableConcurrentStreams: true })
+          : new NodeHttpHandler({ connectionTimeout: timeout, requestTimeout: timeout }),
+    });
   }
 
   async voices(signal?: AbortSignal): Promise<TtsVoice[]> {
@@ -148,8 +154,24 @@ export class PollyEngine implements TtsEngine {
     yield* flushWords();
   }
 
+  /**
+   * Polly's bidirectional mode (`StartSpeechSynthesisStream`, generative
+   * engine): text in and audio out over one HTTP/2 connection. The stream
+   * uses its own HTTP/2 client with this engine's region, endpoint and
+   * credentials (or the client you passed, which must speak HTTP/2).
+   */
+  startStream(options: PollyDuplexOptions = {}): PollyDuplexStream {
+    if ((this.options.outputFormat ?? 'pcm') !== 'pcm')
+      throw new SluiceError('E_UNSUPPORTED', 'PollyEngine.startStream: only pcm output is supported on the bidirectional API here');
+    this.duplexClient ??= this.options.client ?? this.createClient('http2');
+    return new PollyDuplexStream(this.duplexClient, this.sampleRate, options.voice ?? this.options.voice ?? 'Joanna', options);
+  }
+
   async close(): Promise<void> {
-    if (this.options.client === undefined) this.client.destroy();
+    if (this.options.client === undefined) {
+      this.client.destroy();
+      this.duplexClient?.destroy();
+    }
   }
 
   private input(text: string, options: SynthesizeOptions): SynthesizeSpeechCommandInput {
@@ -254,24 +276,4 @@ export class PollyEngine implements TtsEngine {
     }
     return typed;
   }
-}
-
-/** Little-endian signed 16-bit PCM to float, carrying an odd byte to the next piece. */
-function decodeS16(bytes: Uint8Array, carry: number | undefined): { samples: Float32Array; rest: number | undefined } {
-  const total = bytes.length + (carry === undefined ? 0 : 1);
-  const count = total >> 1;
-  const samples = new Float32Array(count);
-  let i = 0;
-  let at = 0;
-  if (carry !== undefined && count > 0) {
-    const value = carry | ((bytes[0] as number) << 8);
-    samples[i++] = (value > 0x7fff ? value - 0x10000 : value) / 32768;
-    at = 1;
-  }
-  for (; i < count; i++, at += 2) {
-    const value = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-    samples[i] = (value > 0x7fff ? value - 0x10000 : value) / 32768;
-  }
-  const rest = total % 2 === 1 ? (bytes[bytes.length - 1] as number) : undefined;
-  return { samples, rest: carry !== undefined && count === 0 ? carry : rest };
 }

@@ -1,0 +1,182 @@
+import { EventEmitter } from 'node:events';
+import {
+  type Engine,
+  type PollyClient,
+  StartSpeechSynthesisStreamCommand,
+  type StartSpeechSynthesisStreamActionStream,
+  type VoiceId,
+} from '@aws-sdk/client-polly';
+import { type AudioChunk, type AudioFormat, SluiceError, type Source, abortError, createAudioChunk } from '@sluice/core';
+import { pollyError } from './errors';
+import { decodeS16 } from './pcm';
+
+/** Options for {@link PollyEngine.startStream}. */
+export interface PollyDuplexOptions {
+  /** Voice (default: the engine's). */
+  voice?: string;
+  /** Polly engine (default `generative`, the one this API is for). */
+  engine?: 'standard' | 'neural' | 'long-form' | 'generative';
+  languageCode?: string;
+  /** Ask Polly to send the audio it holds whenever fed text ends a sentence (default true). */
+  flushAtSentenceEnd?: boolean;
+  /** Largest chunk in frames (default 2048). */
+  chunkFrames?: number;
+  signal?: AbortSignal;
+}
+
+/** What {@link PollyDuplexStream.waitUntilDone} reports. */
+export interface PollyDuplexStats {
+  /** Characters Polly billed, from its StreamClosedEvent. */
+  requestCharacters: number;
+  audioSeconds: number;
+  firstAudioMs: number;
+  totalMs: number;
+}
+
+type Action = StartSpeechSynthesisStreamActionStream;
+
+/**
+ * Polly's bidirectional `StartSpeechSynthesisStream` over one HTTP/2
+ * connection: `feed()` sends text events as the text comes, audio events
+ * come back as Polly makes them, `done()` closes the input. The same
+ * surface as `TtsStream` (a Source with feed / done / waitUntilDone / close),
+ * without per-segment requests; Polly gives no word timings on this API.
+ */
+export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done: [PollyDuplexStats] }> implements Source {
+  readonly name = 'polly-duplex';
+  readonly format: AudioFormat;
+  private readonly controller = new AbortController();
+  private readonly actions: Action[] = [];
+  private actionsEnded = false;
+  private wakeActions: (() => void) | undefined;
+  private started = 0;
+  private firstAudioMs = Number.NaN;
+  private frames = 0;
+  private requestCharacters = 0;
+  private fed = false;
+  private iterating = false;
+  private settle!: { resolve(stats: PollyDuplexStats): void; reject(error: unknown): void };
+  private readonly finished = new Promise<PollyDuplexStats>((resolve, reject) => {
+    this.settle = { resolve, reject };
+  });
+
+  constructor(
+    private readonly client: PollyClient,
+    sampleRate: number,
+    private readonly voice: string,
+    private readonly options: PollyDuplexOptions,
+  ) {
+    super();
+    this.format = { sampleRate, channels: 1 };
+    this.finished.catch(() => undefined);
+    options.signal?.addEventListener('abort', () => this.controller.abort(options.signal?.reason), { once: true });
+  }
+
+  /** Sends text; with `flushAtSentenceEnd`, text ending a sentence asks Polly for its audio at once. */
+  feed(text: string): void {
+    if (this.actionsEnded) throw new SluiceError('E_CLOSED', 'PollyDuplexStream: feed() after done() or close()');
+    if (text.length === 0) return;
+    if (this.started === 0) this.started = performance.now();
+    this.fed = true;
+    const flush = (this.options.flushAtSentenceEnd ?? true) && /[.!?…]["'”’)]*\s*$/.test(text);
+    this.push({ TextEvent: { Text: text, ...(flush ? { FlushStreamConfiguration: { Force: true } } : {}) } });
+  }
+
+  /** No more text: Polly finishes the audio and closes the stream. */
+  done(): void {
+    if (this.actionsEnded) return;
+    if (this.started === 0) this.started = performance.now();
+    this.push({ CloseStreamEvent: {} });
+    this.actionsEnded = true;
+  }
+
+  waitUntilDone(): Promise<PollyDuplexStats> {
+    return this.finished;
+  }
+
+  async close(): Promise<void> {
+    this.actionsEnded = true;
+    this.controller.abort();
+    this.wakeActions?.();
+  }
+
+  private push(action: Action): void {
+    this.actions.push(action);
+    const wake = this.wakeActions;
+    this.wakeActions = undefined;
+    wake?.();
+  }
+
+  private async *actionStream(): AsyncGenerator<Action> {
+    for (;;) {
+      const action = this.actions.shift();
+      if (action !== undefined) {
+        yield action;
+        if (action.CloseStreamEvent !== undefined) return;
+        continue;
+      }
+      if (this.controller.signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        this.wakeActions = resolve;
+      });
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
+    if (this.iterating) throw new SluiceError('E_INVALID_ARGUMENT', 'PollyDuplexStream: a stream can be iterated once');
+    this.iterating = true;
+    const size = this.options.chunkFrames ?? 2048;
+    let seq = 0;
+    let carry: number | undefined;
+    try {
+      const out = await this.client.send(
+        new StartSpeechSynthesisStreamCommand({
+          Engine: (this.options.engine ?? 'generative') as Engine,
+          OutputFormat: 'pcm',
+          SampleRate: String(this.format.sampleRate),
+          VoiceId: this.voice as VoiceId,
+          ...(this.options.languageCode === undefined ? {} : { LanguageCode: this.options.languageCode as never }),
+          ActionStream: this.actionStream(),
+        }),
+        { abortSignal: this.controller.signal },
+      );
+      for await (const event of out.EventStream ?? []) {
+        const failure =
+          event.ThrottlingException ?? event.ServiceFailureException ?? event.ServiceQuotaExceededException ?? event.ValidationException;
+        if (failure !== undefined) throw failure;
+        if (event.StreamClosedEvent !== undefined) this.requestCharacters = event.StreamClosedEvent.RequestCharacters ?? 0;
+        const bytes = event.AudioEvent?.AudioChunk;
+        if (bytes === undefined || bytes.length === 0) continue;
+        const decoded = decodeS16(bytes, carry);
+        carry = decoded.rest;
+        if (Number.isNaN(this.firstAudioMs)) this.firstAudioMs = performance.now() - this.started;
+        for (let at = 0; at < decoded.samples.length; at += size) {
+          const planes = [decoded.samples.slice(at, Math.min(decoded.samples.length, at + size))];
+          yield createAudioChunk({ format: this.format, planes, seq: seq++, startFrame: this.frames });
+          this.frames += (planes[0] as Float32Array).length;
+        }
+      }
+      const stats = {
+        requestCharacters: this.requestCharacters,
+        audioSeconds: this.frames / this.format.sampleRate,
+        firstAudioMs: this.firstAudioMs,
+        totalMs: performance.now() - this.started,
+      };
+      if (!this.fed) stats.totalMs = 0;
+      this.emit('done', stats);
+      this.settle.resolve(stats);
+    } catch (caught) {
+      const error = this.controller.signal.aborted
+        ? abortError(this.options.signal, 'speech stream')
+        : SluiceError.isInstance(caught)
+          ? caught
+          : pollyError(caught, { start: 0, end: 0 }, 1);
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      this.settle.reject(error);
+      throw error;
+    } finally {
+      this.actionsEnded = true;
+      this.wakeActions?.();
+    }
+  }
+}

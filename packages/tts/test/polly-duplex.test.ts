@@ -1,0 +1,53 @@
+import { CollectSink, Pipeline } from '@sluice/core';
+import { PollyServer } from '@sluice/test-servers/polly';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PollyEngine } from '../src/index';
+
+const server = new PollyServer({ msPerChar: 40 });
+beforeAll(async () => {
+  await server.start();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+
+describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the real SDK)', () => {
+  it('streams text in and audio out over one connection, audio arriving before the text is done', async () => {
+    const engine = new PollyEngine({ endpoint: server.http2Url, credentials, engine: 'generative' });
+    const stream = engine.startStream();
+    const sink = new CollectSink();
+    const pipeline = new Pipeline({ source: stream, sink }).wait();
+    stream.feed('The first sentence goes out at once. ');
+    // Audio for the first sentence comes back while the connection is still open for more text.
+    const deadline = Date.now() + 5000;
+    while (sink.frames === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sink.frames).toBe(Math.round(server.seconds('The first sentence goes out at once. ') * 16000));
+    stream.feed('Then a second, ');
+    stream.feed('in two pieces.');
+    stream.done();
+    await pipeline;
+    const stats = await stream.waitUntilDone();
+    expect(server.duplexTexts.at(-1)).toEqual(['The first sentence goes out at once. ', 'Then a second, ', 'in two pieces.']);
+    const all = 'The first sentence goes out at once. Then a second, in two pieces.';
+    expect(stats.requestCharacters).toBe(all.length);
+    expect(sink.frames).toBe(
+      ['The first sentence goes out at once. ', 'Then a second, ', 'in two pieces.'].reduce(
+        (sum, t) => sum + Math.round(server.seconds(t) * 16000),
+        0,
+      ),
+    );
+    expect(stats.audioSeconds).toBeCloseTo(sink.frames / 16000, 9);
+    await engine.close();
+  });
+
+  it('an unknown voice fails the stream with a typed error', async () => {
+    const engine = new PollyEngine({ endpoint: server.http2Url, credentials });
+    const stream = engine.startStream({ voice: 'Nobody' });
+    stream.feed('Hello.');
+    stream.done();
+    await expect(new Pipeline({ source: stream, sink: new CollectSink() }).wait()).rejects.toMatchObject({ code: 'E_TTS_INVALID_TEXT' });
+    await engine.close();
+  });
+});
