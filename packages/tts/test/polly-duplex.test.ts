@@ -1,17 +1,11 @@
 import { CollectSink, Pipeline } from '@sluice/core';
-import { PollyServer } from '@sluice/test-servers/polly';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
+import { describe, expect, it } from 'vitest';
 import { PollyEngine } from '../src/index';
 
-const server = new PollyServer({ msPerChar: 40 });
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = usePollyServer({ msPerChar: 40 });
 
-const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+const credentials = TEST_CREDENTIALS;
 
 describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the real SDK)', () => {
   it('streams text in and audio out over one connection, audio arriving before the text is done', async () => {

@@ -1,18 +1,12 @@
 import { CollectSink } from '@sluice/core';
 import { expectCode } from '@sluice/config/test-helpers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PollyEngine, type PollyEngineOptions, type TtsStream, type WordEvent, speakStreamed } from '../src/index';
-import { PollyServer } from '@sluice/test-servers/polly';
+import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 
-const server = new PollyServer({ msPerChar: 40 });
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = usePollyServer({ msPerChar: 40 });
 
-const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+const credentials = TEST_CREDENTIALS;
 function engine(options: PollyEngineOptions = {}): PollyEngine {
   return new PollyEngine({ endpoint: server.http1Url, credentials, retry: { baseMs: 5, capMs: 20 }, ...options });
 }

@@ -1,18 +1,11 @@
 import { expectThrowCode } from '@sluice/config/test-helpers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ChunkEvent, PollyEngine, TtsStream } from '../src/index';
-import { PollyServer } from '@sluice/test-servers/polly';
+import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 
-const server = new PollyServer({ msPerChar: 40, pieces: 8, pieceGapMs: 2 });
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = usePollyServer({ msPerChar: 40, pieces: 8, pieceGapMs: 2 });
 
-const engine = () =>
-  new PollyEngine({ endpoint: server.http1Url, credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, retry: { baseMs: 1, capMs: 2 } });
+const engine = () => new PollyEngine({ endpoint: server.http1Url, credentials: TEST_CREDENTIALS, retry: { baseMs: 1, capMs: 2 } });
 
 async function drain(stream: TtsStream): Promise<{ frames: number; chunks: number; finals: number }> {
   let frames = 0;

@@ -64,32 +64,11 @@ export class BluesteinFft implements ComplexFft {
     const { workRe, workIm, chirpRe, chirpIm, kernelRe, kernelIm } = this;
     workRe.fill(0);
     workIm.fill(0);
-    for (let i = 0; i < n; i++) {
-      const cr = chirpRe[i] as number;
-      const ci = chirpIm[i] as number;
-      const xr = re[i] as number;
-      const xi = im[i] as number;
-      workRe[i] = xr * cr - xi * ci;
-      workIm[i] = xr * ci + xi * cr;
-    }
+    multiply(re, im, chirpRe, chirpIm, workRe, workIm, n);
     this.inner.forward(workRe, workIm);
-    for (let i = 0; i < workRe.length; i++) {
-      const ar = workRe[i] as number;
-      const ai = workIm[i] as number;
-      const br = kernelRe[i] as number;
-      const bi = kernelIm[i] as number;
-      workRe[i] = ar * br - ai * bi;
-      workIm[i] = ar * bi + ai * br;
-    }
+    multiply(workRe, workIm, kernelRe, kernelIm, workRe, workIm, workRe.length);
     this.inner.inverse(workRe, workIm);
-    for (let k = 0; k < n; k++) {
-      const cr = chirpRe[k] as number;
-      const ci = chirpIm[k] as number;
-      const yr = workRe[k] as number;
-      const yi = workIm[k] as number;
-      re[k] = yr * cr - yi * ci;
-      im[k] = yr * ci + yi * cr;
-    }
+    multiply(workRe, workIm, chirpRe, chirpIm, re, im, n);
   }
 
   inverse(re: Float64Array, im: Float64Array): void {
@@ -101,6 +80,26 @@ export class BluesteinFft implements ComplexFft {
       re[i] = (re[i] as number) / n;
       im[i] = -(im[i] as number) / n;
     }
+  }
+}
+
+/** out[i] = a[i] · b[i] for i < n, complex, element by element (out may be a). */
+function multiply(
+  aRe: Float64Array,
+  aIm: Float64Array,
+  bRe: Float64Array,
+  bIm: Float64Array,
+  outRe: Float64Array,
+  outIm: Float64Array,
+  n: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const ar = aRe[i] as number;
+    const ai = aIm[i] as number;
+    const br = bRe[i] as number;
+    const bi = bIm[i] as number;
+    outRe[i] = ar * br - ai * bi;
+    outIm[i] = ar * bi + ai * br;
   }
 }
 
