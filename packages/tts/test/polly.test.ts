@@ -55,6 +55,28 @@ describe('PollyEngine against a Polly-compatible server (the real AWS SDK)', () 
     },
   );
 
+  it.each(['mp3', 'ogg_vorbis'] as const)('decodes %s through ffmpeg as it arrives, at 24 kHz', async (outputFormat) => {
+    const polly = engine({ outputFormat, sampleRate: 24000 });
+    const text = 'Compressed audio is decoded once, as it streams in.';
+    const { sink, words } = await speakAll(polly, text);
+    // Encoder padding aside, the length follows the text.
+    expect(sink.frames / 24000).toBeGreaterThan(server.seconds(text) - 0.01);
+    expect(sink.frames / 24000).toBeLessThan(server.seconds(text) + 0.08);
+    expect(words).toHaveLength(9);
+  });
+
+  it('splits text beyond Polly’s 3,000 billed characters and never has it refused', async () => {
+    const polly = engine();
+    const text = Array.from({ length: 160 }, (_, i) => `Sentence ${i} carries a few words of text.`).join(' ');
+    const before = server.requests.length;
+    const { sink } = await speakAll(polly, text);
+    const requests = server.requests.slice(before).filter((r) => r.format === 'pcm');
+    expect(text.length).toBeGreaterThan(6000);
+    expect(requests.every((r) => r.text.length <= 3000)).toBe(true);
+    expect(requests.map((r) => r.text).join('')).toBe(text);
+    expect(sink.frames).toBe(requests.reduce((sum, r) => sum + Math.round(server.seconds(r.text) * 16000), 0));
+  });
+
   it('lists voices through DescribeVoices', async () => {
     const voices = await engine().voices();
     expect(voices.map((v) => v.id)).toContain('Joanna');

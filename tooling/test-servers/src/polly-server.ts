@@ -7,7 +7,10 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { type Http2ServerRequest, type Http2ServerResponse, constants, createServer as createH2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { EventStreamCodec, type Message } from '@smithy/core/event-streams';
+import { resolveFfmpeg } from '@sluice/writers';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -23,6 +26,27 @@ async function* messages(body: AsyncIterable<Buffer>): AsyncGenerator<Message> {
       pending = pending.subarray(length);
     }
   }
+}
+
+/** Compresses PCM as Polly would send mp3, ogg_vorbis or ogg_opus, with the ffmpeg Sluice finds. */
+async function encode(pcm: Buffer, rate: number, format: string): Promise<Buffer> {
+  const ffmpeg = await resolveFfmpeg();
+  const codec =
+    format === 'mp3'
+      ? ['-c:a', 'libmp3lame', '-f', 'mp3']
+      : format === 'ogg_opus'
+        ? ['-c:a', 'libopus', '-f', 'ogg']
+        : ['-c:a', 'libvorbis', '-f', 'ogg'];
+  const run = promisify(execFile)(
+    ffmpeg.path,
+    ['-v', 'error', '-f', 's16le', '-ar', String(rate), '-ac', '1', '-i', 'pipe:0', ...codec, 'pipe:1'],
+    {
+      encoding: 'buffer',
+      maxBuffer: 1 << 26,
+    },
+  );
+  run.child.stdin?.end(pcm);
+  return (await run).stdout;
 }
 
 function header(message: Message, name: string): string | undefined {
@@ -207,12 +231,9 @@ export class PollyServer {
       res.end(`${lines.join('\n')}\n`);
       return;
     }
-    const pcm = this.pcm(text, log.sampleRate);
-    res.writeHead(200, {
-      'content-type': 'audio/pcm',
-      'content-length': String(pcm.length),
-      'x-amzn-requestcharacters': String(billed(text)),
-    });
+    const pcm = format === 'pcm' ? this.pcm(text, log.sampleRate) : await encode(this.pcm(text, log.sampleRate), log.sampleRate, format);
+    const type = format === 'pcm' ? 'audio/pcm' : format === 'mp3' ? 'audio/mpeg' : 'audio/ogg';
+    res.writeHead(200, { 'content-type': type, 'content-length': String(pcm.length), 'x-amzn-requestcharacters': String(billed(text)) });
     const pieces = this.options.pieces ?? 4;
     const size = Math.ceil(pcm.length / pieces / 2) * 2;
     for (let at = 0; at < pcm.length; at += size) {
