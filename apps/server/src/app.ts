@@ -1,0 +1,111 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import websocket from '@fastify/websocket';
+import type { SeparationModel } from '@sluice/separation';
+import type { TtsEngine } from '@sluice/tts';
+import { EspeakEngine } from '@sluice/tts-espeak';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { DEFAULT_LIMITS, type ServerContext, type ServerLimits, Slots } from './context';
+import { errorHandler } from './errors';
+import { JobStore } from './jobs/job-store';
+import { MetricsRegistry } from './metrics/registry';
+import { separationRoutes } from './routes/separations';
+import { speechRoutes } from './routes/speech';
+import { streamSocketRoute } from './routes/stream-socket';
+
+/** Options for {@link buildServer}. */
+export interface ServerOptions {
+  /** Text-to-speech engines by name; the first is the default (default: eSpeak only). */
+  engines?: Record<string, TtsEngine>;
+  /** The separator for uploads (default: a fresh `DspSeparator` per job). */
+  separator?: () => SeparationModel;
+  /** Where jobs keep their files (default: a new folder in the system's temp directory). */
+  dataDir?: string;
+  /** Limits; see {@link ServerLimits}. */
+  limits?: Partial<ServerLimits>;
+  /** Fastify's logger option (default: warnings and errors). */
+  logger?: boolean | { level: string };
+}
+
+/** A built server: the Fastify instance and what it holds. */
+export interface SluiceServer {
+  app: FastifyInstance;
+  context: ServerContext;
+  /** Stops listening, ends the engines and deletes job files. */
+  close(): Promise<void>;
+}
+
+/** Where the web page lives: `web/` beside `src/` or `dist/`. */
+const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+
+/**
+ * Builds the demo server. Fastify, because it streams replies without
+ * buffering (`reply.raw` after `hijack`), enforces body limits before a
+ * handler runs, has maintained plugins for multipart uploads that stream to
+ * disk, WebSockets, rate limits and static files, and is among the fastest
+ * Node frameworks while staying plain Node underneath.
+ */
+export async function buildServer(options: ServerOptions = {}): Promise<SluiceServer> {
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const metrics = new MetricsRegistry();
+  const engines = new Map(Object.entries(options.engines ?? { espeak: new EspeakEngine() }));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sluice-server-')));
+  const jobs = new JobStore(
+    dataDir,
+    {
+      concurrent: limits.separationJobs,
+      queue: 20,
+      retentionMs: limits.retentionMs,
+      ...(options.separator === undefined ? {} : { model: options.separator }),
+    },
+    metrics,
+  );
+  const context: ServerContext = {
+    engines,
+    metrics,
+    limits,
+    jobs,
+    slots: new Slots({ speech: limits.speechStreams, socket: limits.socketStreams }, metrics),
+  };
+  const app = Fastify({
+    logger: options.logger ?? { level: 'warn' },
+    bodyLimit: limits.jsonBytes,
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    keepAliveTimeout: 10_000,
+  });
+  app.setErrorHandler(errorHandler(metrics));
+  app.setNotFoundHandler((request, reply) => {
+    metrics.count('sluice_errors_total', { code: 'E_NOT_FOUND' });
+    void reply.status(404).send({ error: { code: 'E_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.count('sluice_requests_total', { route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+  });
+  await app.register(rateLimit, { max: limits.requestsPerMinute, timeWindow: 60_000 });
+  await app.register(multipart, { limits: { fileSize: limits.uploadBytes, files: 1, fields: 10 } });
+  await app.register(websocket, { options: { maxPayload: 1 << 20 } });
+  await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: 'index.html' });
+
+  speechRoutes(app, context);
+  separationRoutes(app, context);
+  await app.register(async (scope) => streamSocketRoute(scope, context));
+  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.prometheus()));
+  app.get('/metrics.json', async () => metrics.json());
+  app.get('/healthz', async () => ({ status: 'ok', engines: [...engines.keys()] }));
+
+  return {
+    app,
+    context,
+    async close() {
+      await app.close();
+      await jobs.close();
+      await Promise.all([...engines.values()].map((engine) => engine.close?.()));
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { SluiceError } from '@sluice/core';
+import type { TtsEngine } from '@sluice/tts';
+import type { JobStore } from './jobs/job-store';
+import type { MetricsRegistry } from './metrics/registry';
+
+/** Limits a public demo needs. */
+export interface ServerLimits {
+  /** Largest JSON body in bytes (default 64 KiB). */
+  jsonBytes: number;
+  /** Largest upload in bytes (default 100 MiB). */
+  uploadBytes: number;
+  /** Speech streams at once (default 64). */
+  speechStreams: number;
+  /** Separation jobs running at once (default 2; more wait in a queue of 20). */
+  separationJobs: number;
+  /** WebSocket streams at once (default 16). */
+  socketStreams: number;
+  /** Requests per client per minute (default 600). */
+  requestsPerMinute: number;
+  /** How long finished separation jobs and their files are kept, in ms (default 30 min). */
+  retentionMs: number;
+  /** Request timeout in ms for non-streaming work (default 30 s). */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  jsonBytes: 64 * 1024,
+  uploadBytes: 100 * 1024 * 1024,
+  speechStreams: 64,
+  separationJobs: 2,
+  socketStreams: 16,
+  requestsPerMinute: 600,
+  retentionMs: 30 * 60 * 1000,
+  requestTimeoutMs: 30_000,
+};
+
+/** Counts streams of each kind against their limits; `E_BUFFER_OVERFLOW` (HTTP 503) when full. */
+export class Slots {
+  private readonly used = new Map<string, number>();
+
+  constructor(
+    private readonly limits: Record<string, number>,
+    private readonly metrics: MetricsRegistry,
+  ) {}
+
+  acquire(kind: string): void {
+    const used = this.used.get(kind) ?? 0;
+    const limit = this.limits[kind] ?? Number.POSITIVE_INFINITY;
+    if (used >= limit)
+      throw new SluiceError(
+        'E_BUFFER_OVERFLOW',
+        `the server is busy: ${used} ${kind} streams are running (limit ${limit}); try again shortly`,
+      );
+    this.used.set(kind, used + 1);
+    this.metrics.add('sluice_active_streams', 1);
+  }
+
+  release(kind: string): void {
+    this.used.set(kind, Math.max(0, (this.used.get(kind) ?? 0) - 1));
+    this.metrics.add('sluice_active_streams', -1);
+  }
+
+  count(kind: string): number {
+    return this.used.get(kind) ?? 0;
+  }
+}
+
+/** What every route gets. */
+export interface ServerContext {
+  engines: Map<string, TtsEngine>;
+  metrics: MetricsRegistry;
+  slots: Slots;
+  limits: ServerLimits;
+  jobs: JobStore;
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Pipeline, SluiceError } from '@sluice/core';
+import { DspSeparator, SeparationProcessor, type SeparationModel } from '@sluice/separation';
+import { FileSource, MultiFileSink, probe } from '@sluice/writers';
+import type { MetricsRegistry } from '../metrics/registry';
+
+/** What a client sees of a job. */
+export interface JobView {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: number;
+  speed?: number;
+  durationSeconds?: number;
+  stems: string[];
+  error?: { code: string; message: string };
+}
+
+interface Job extends JobView {
+  directory: string;
+  input: string;
+  events: EventEmitter<{ update: [JobView] }>;
+  finishedAt?: number;
+}
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Separation jobs: each one lives in its own directory under the data
+ * directory (nothing is written elsewhere), runs the streaming separation
+ * pipeline from the uploaded file to one WAV per stem, reports progress,
+ * and is deleted with its files after the retention time.
+ */
+export class JobStore {
+  private readonly jobs = new Map<string, Job>();
+  private readonly queue: Job[] = [];
+  private running = 0;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    readonly root: string,
+    private readonly options: { concurrent: number; queue: number; retentionMs: number; model?: () => SeparationModel },
+    private readonly metrics: MetricsRegistry,
+  ) {
+    this.sweeper = setInterval(() => void this.sweep(), Math.min(60_000, options.retentionMs)).unref();
+  }
+
+  /** A fresh job directory for an upload; the job starts with {@link start}. */
+  async create(): Promise<{ id: string; directory: string }> {
+    if (this.queue.length >= this.options.queue)
+      throw new SluiceError('E_BUFFER_OVERFLOW', `the separation queue is full (${this.options.queue} jobs waiting); try again later`);
+    const id = randomUUID();
+    const directory = join(this.root, id);
+    await mkdir(directory, { recursive: true });
+    return { id, directory };
+  }
+
+  /** Queues the separation of `input` (inside the job's directory). */
+  async start(id: string, directory: string, input: string): Promise<JobView> {
+    let durationSeconds: number | undefined;
+    try {
+      durationSeconds = (await probe(input)).durationSeconds;
+    } catch (error) {
+      await rm(directory, { recursive: true, force: true });
+      throw SluiceError.isInstance(error) && error.code !== 'E_INTERNAL'
+        ? new SluiceError('E_DECODE', `the upload is not audio that can be decoded (${error.message})`)
+        : error;
+    }
+    const job: Job = {
+      id,
+      directory,
+      input,
+      status: 'queued',
+      progress: 0,
+      stems: [],
+      events: new EventEmitter(),
+      ...(Number.isFinite(durationSeconds) ? { durationSeconds } : {}),
+    };
+    this.jobs.set(id, job);
+    this.queue.push(job);
+    this.pump();
+    return this.view(job);
+  }
+
+  /** The job, or undefined (ids that are not UUIDs never reach the file system). */
+  get(id: string): (JobView & { events: Job['events']; directory: string }) | undefined {
+    if (!ID.test(id)) return undefined;
+    const job = this.jobs.get(id);
+    return job === undefined ? undefined : { ...this.view(job), events: job.events, directory: job.directory };
+  }
+
+  /** Path of a finished stem's WAV, or undefined. */
+  stemPath(id: string, stem: string): string | undefined {
+    const job = ID.test(id) ? this.jobs.get(id) : undefined;
+    if (job === undefined || job.status !== 'done' || !job.stems.includes(stem)) return undefined;
+    return join(job.directory, 'stems', `${stem}.wav`);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.jobs.values()].map((job) => rm(job.directory, { recursive: true, force: true })));
+  }
+
+  private view(job: Job): JobView {
+    const { directory: _d, input: _i, events: _e, finishedAt: _f, ...view } = job;
+    return { ...view, stems: [...view.stems] };
+  }
+
+  private update(job: Job, changes: Partial<JobView>): void {
+    Object.assign(job, changes);
+    job.events.emit('update', this.view(job));
+  }
+
+  private pump(): void {
+    while (this.running < this.options.concurrent && this.queue.length > 0) {
+      const job = this.queue.shift() as Job;
+      this.running++;
+      this.metrics.add('sluice_active_streams', 1);
+      void this.run(job).finally(() => {
+        this.running--;
+        this.metrics.add('sluice_active_streams', -1);
+        job.finishedAt = Date.now();
+        this.pump();
+      });
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    this.update(job, { status: 'running' });
+    const model = this.options.model?.() ?? new DspSeparator();
+    try {
+      const source = await FileSource.open(job.input, { sampleRate: model.sampleRate });
+      const sink = new MultiFileSink(join(job.directory, 'stems'), { format: 'wav' });
+      const pipeline = new Pipeline({ source, processors: [new SeparationProcessor(model)], sink, progressIntervalMs: 200 });
+      pipeline.on('progress', (stats) => {
+        const progress = job.durationSeconds ? Math.min(0.99, stats.audioSeconds / job.durationSeconds) : 0;
+        this.update(job, { progress, speed: stats.speed });
+      });
+      const stats = await pipeline.wait();
+      this.metrics.set('sluice_separation_speed', stats.speed);
+      this.update(job, { status: 'done', progress: 1, speed: stats.speed, stems: Object.keys(sink.files) });
+    } catch (error) {
+      const code = SluiceError.isInstance(error) ? error.code : 'E_INTERNAL';
+      this.metrics.count('sluice_errors_total', { code });
+      this.update(job, { status: 'failed', error: { code, message: SluiceError.isInstance(error) ? error.message : 'internal error' } });
+    } finally {
+      await model.close();
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    for (const job of this.jobs.values()) {
+      if (job.finishedAt !== undefined && now - job.finishedAt > this.options.retentionMs) {
+        this.jobs.delete(job.id);
+        await rm(job.directory, { recursive: true, force: true });
+      }
+    }
+  }
+}

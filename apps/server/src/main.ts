@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/**
+ * `sluice-server` / `pnpm serve`: the demo server on its embedded defaults
+ * (eSpeak, the DSP separator, the bundled ffmpeg). HOST and PORT choose where
+ * it listens (127.0.0.1:8787 by default); SLUICE_POLLY=1 adds Amazon Polly
+ * (credentials and region from the AWS SDK's chain).
+ */
+import { PollyEngine } from '@sluice/tts';
+import { EspeakEngine } from '@sluice/tts-espeak';
+import { locateFfmpeg } from '@sluice/writers';
+import { buildServer } from './app';
+
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 8787);
+const engines = {
+  espeak: new EspeakEngine(),
+  ...(process.env.SLUICE_POLLY === '1' ? { polly: new PollyEngine() } : {}),
+};
+const server = await buildServer({ engines, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+const ffmpeg = await locateFfmpeg().catch(() => undefined);
+await server.app.listen({ host, port });
+process.stdout.write(
+  `Sluice demo server: http://${host.includes(':') ? `[${host}]` : host}:${port}/\n` +
+    `  engines: ${Object.keys(engines).join(', ')}; separation: DSP (no weights); ffmpeg: ${ffmpeg ? `${ffmpeg.version} (${ffmpeg.origin})` : 'not found'}\n` +
+    `  try: curl -s http://${host}:${port}/v1/audio/speech -H 'Content-Type: application/json' -d '{"input":"Hello from Sluice.","response_format":"wav"}' -o hello.wav\n`,
+);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void server.close().then(() => process.exit(0));
+  });
+}

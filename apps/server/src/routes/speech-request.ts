@@ -1,0 +1,78 @@
+import type { TtsEngine, TtsVoice } from '@sluice/tts';
+import type { OutputFormat } from '@sluice/writers';
+import { badRequest } from '../errors';
+
+/** OpenAI's response formats and how Sluice writes each one. */
+export const RESPONSE_FORMATS = {
+  mp3: { format: 'mp3', mime: 'audio/mpeg' },
+  opus: { format: 'opus', mime: 'audio/ogg' },
+  aac: { format: 'aac', mime: 'audio/aac' },
+  flac: { format: 'flac', mime: 'audio/flac' },
+  wav: { format: 'wav', mime: 'audio/wav' },
+  pcm: { format: 'pcm', mime: 'audio/pcm' },
+} as const satisfies Record<string, { format: OutputFormat; mime: string }>;
+
+export type ResponseFormat = keyof typeof RESPONSE_FORMATS;
+
+/** OpenAI's voice names, spoken by eSpeak's English voices. */
+export const OPENAI_VOICES: Readonly<Record<string, string>> = {
+  alloy: 'gmw/en-US',
+  ash: 'gmw/en-US-nyc',
+  ballad: 'gmw/en-GB-x-rp',
+  coral: 'gmw/en-029',
+  echo: 'gmw/en',
+  fable: 'gmw/en-GB-scotland',
+  nova: 'gmw/en-GB-x-gbcwmd',
+  onyx: 'gmw/en-GB-x-gbclan',
+  sage: 'gmw/en-GB-x-rp',
+  shimmer: 'gmw/en-029',
+  verse: 'gmw/en-US',
+};
+
+/** The output rate of every response: OpenAI's (24 kHz; `pcm` is 24 kHz s16le mono). */
+export const SPEECH_SAMPLE_RATE = 24000;
+
+/** A validated speech request. */
+export interface SpeechRequest {
+  input: string;
+  voice: string;
+  engine: string;
+  responseFormat: ResponseFormat;
+  speed: number;
+}
+
+const MAX_INPUT = 4096 * 4;
+
+/** Validates OpenAI's JSON body (plus Sluice's `engine`); `E_INVALID_ARGUMENT` with what was wrong. */
+export function parseSpeechRequest(body: unknown, engines: readonly string[]): SpeechRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object');
+  const value = body as Record<string, unknown>;
+  const input = value.input;
+  if (typeof input !== 'string' || input.trim().length === 0) throw badRequest('input must be a non-empty string');
+  if (input.length > MAX_INPUT) throw badRequest(`input is ${input.length} characters; this server takes at most ${MAX_INPUT}`);
+  const format = value.response_format ?? 'mp3';
+  if (typeof format !== 'string' || !(format in RESPONSE_FORMATS)) {
+    throw badRequest(`response_format must be one of ${Object.keys(RESPONSE_FORMATS).join(', ')}`, { response_format: String(format) });
+  }
+  const speed = value.speed ?? 1;
+  if (typeof speed !== 'number' || !(speed >= 0.25 && speed <= 4)) throw badRequest('speed must be a number from 0.25 to 4.0');
+  const engine = value.engine ?? engines[0];
+  if (typeof engine !== 'string' || !engines.includes(engine)) throw badRequest(`engine must be one of ${engines.join(', ')}`);
+  const voice = value.voice ?? 'alloy';
+  if (typeof voice !== 'string' || voice.length === 0 || voice.length > 100) throw badRequest('voice must be a voice name');
+  if (value.model !== undefined && typeof value.model !== 'string') throw badRequest('model must be a string');
+  return { input, voice, engine, responseFormat: format as ResponseFormat, speed };
+}
+
+/** The engine's own voice id for a requested voice (an OpenAI name or the engine's id); `E_TTS_VOICE` otherwise. */
+export async function resolveVoice(engine: TtsEngine, requested: string, unknown: (voices: TtsVoice[]) => Error): Promise<string> {
+  const voices = await engine.voices();
+  const mapped = engine.name === 'espeak' ? (OPENAI_VOICES[requested] ?? requested) : requested;
+  if (
+    voices.some((voice) => voice.id === mapped) ||
+    (engine.name === 'espeak' && voices.some((voice) => voice.languages?.includes(mapped)))
+  ) {
+    return mapped;
+  }
+  throw unknown(voices);
+}

@@ -1,0 +1,226 @@
+import {
+  type AudioChunk,
+  type AudioFormat,
+  CallbackSink,
+  GainProcessor,
+  Pipeline,
+  type Processor,
+  ResampleProcessor,
+  SluiceError,
+  type Source,
+  createAudioChunk,
+  deinterleave,
+  interleave,
+} from '@sluice/core';
+import { DspSeparator, SeparationProcessor, StemSelect } from '@sluice/separation';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { ServerContext } from '../context';
+import { badRequest, toErrorResponse } from '../errors';
+
+/** The first (text) message of a `/v1/stream` session. */
+interface StreamConfig {
+  sampleRate: number;
+  channels: number;
+  processors: (
+    | { type: 'gain'; db: number }
+    | { type: 'resample'; rate: number }
+    | { type: 'separate'; stem: string }
+    | { type: 'metrics' }
+  )[];
+}
+
+/** Audio the socket has sent and the pipeline has not taken yet; past `high`, the socket is paused. */
+class SocketSource implements Source {
+  readonly name = 'websocket';
+  private readonly queue: AudioChunk[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
+  private failure: Error | undefined;
+  private seq = 0;
+  private frames = 0;
+
+  constructor(
+    readonly format: AudioFormat,
+    private readonly socket: WebSocket,
+    private readonly high = 8,
+  ) {}
+
+  push(bytes: Buffer): void {
+    if (bytes.length % (4 * this.format.channels) !== 0) {
+      this.fail(
+        badRequest(
+          `binary messages carry interleaved float32 frames: ${bytes.length} bytes is not a whole number of ${this.format.channels}-channel frames`,
+        ),
+      );
+      return;
+    }
+    const samples = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    const planes = deinterleave(samples, this.format.channels);
+    this.queue.push(createAudioChunk({ format: this.format, planes, seq: this.seq++, startFrame: this.frames }));
+    this.frames += samples.length / this.format.channels;
+    // Backpressure across the socket: stop reading from the client while the pipeline is behind.
+    if (this.queue.length >= this.high) this.socket.pause();
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  fail(error: Error): void {
+    this.failure = error;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
+    for (;;) {
+      if (this.failure !== undefined) throw this.failure;
+      const chunk = this.queue.shift();
+      if (chunk !== undefined) {
+        if (this.queue.length < this.high / 2) this.socket.resume();
+        yield chunk;
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = undefined;
+    }
+  }
+}
+
+function parseConfig(text: string): StreamConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badRequest('the first message must be a JSON object: { sampleRate, channels, processors }');
+  }
+  const config = value as Partial<StreamConfig>;
+  if (!Number.isInteger(config.sampleRate) || (config.sampleRate as number) < 8000 || (config.sampleRate as number) > 192000)
+    throw badRequest('sampleRate must be an integer from 8000 to 192000');
+  if (config.channels !== 1 && config.channels !== 2) throw badRequest('channels must be 1 or 2');
+  if (!Array.isArray(config.processors) || config.processors.length > 8) throw badRequest('processors must be a list of at most 8 stages');
+  return config as StreamConfig;
+}
+
+function buildProcessors(config: StreamConfig, send: (message: unknown) => void): Processor[] {
+  return config.processors.map((stage): Processor => {
+    switch (stage.type) {
+      case 'gain':
+        if (!Number.isFinite(stage.db) || Math.abs(stage.db) > 60) throw badRequest('gain db must be within ±60');
+        return new GainProcessor({ gainDb: stage.db });
+      case 'resample':
+        if (!Number.isInteger(stage.rate) || stage.rate < 8000 || stage.rate > 192000)
+          throw badRequest('resample rate must be an integer from 8000 to 192000');
+        return new ResampleProcessor({ targetRate: stage.rate });
+      case 'separate':
+        return {
+          name: `separate(${stage.stem})`,
+          separation: new SeparationProcessor(new DspSeparator({ segmentFrames: 2 * 44100 })),
+          select: new StemSelect(stage.stem),
+          open(format: AudioFormat) {
+            return this.separation.open(format);
+          },
+          async process(chunk: AudioChunk) {
+            return (await this.separation.process(chunk)).map((out) => this.select.process(out));
+          },
+          async flush() {
+            return (await this.separation.flush()).map((out) => this.select.process(out));
+          },
+        } as Processor & { separation: SeparationProcessor; select: StemSelect };
+      case 'metrics':
+        return {
+          name: 'metrics',
+          process(chunk: AudioChunk) {
+            let peak = 0;
+            let sum = 0;
+            for (const plane of chunk.planes) {
+              for (const v of plane) {
+                peak = Math.max(peak, Math.abs(v));
+                sum += v * v;
+              }
+            }
+            const rms = Math.sqrt(sum / Math.max(1, chunk.frames * chunk.planes.length));
+            send({ type: 'metrics', seq: chunk.seq, startFrame: chunk.startFrame, frames: chunk.frames, rms, peak });
+            return chunk;
+          },
+        };
+      default:
+        throw badRequest(
+          `unknown processor ${JSON.stringify((stage as { type?: unknown }).type)}; use gain, resample, separate or metrics`,
+        );
+    }
+  });
+}
+
+/**
+ * `GET /v1/stream` (WebSocket): the client sends a JSON configuration, then
+ * binary messages of interleaved float32 frames, then the text message
+ * `"end"`; it receives the processed audio as binary messages of the same
+ * kind, JSON messages from a `metrics` stage, and `{ "type": "done" }`.
+ * The client is not read from while the pipeline is behind, and the
+ * pipeline waits while the socket's send buffer is full.
+ */
+export function streamSocketRoute(app: FastifyInstance, context: ServerContext): void {
+  app.get('/v1/stream', { websocket: true }, (socket: WebSocket) => {
+    let source: SocketSource | undefined;
+    let pipeline: Promise<unknown> | undefined;
+    const send = (message: unknown) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    const fail = (error: unknown) => {
+      send({ type: 'error', ...toErrorResponse(error).body });
+      socket.close(1008, 'error');
+    };
+    try {
+      context.slots.acquire('socket');
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    socket.on('close', () => {
+      source?.fail(new SluiceError('E_ABORTED', 'the client closed the stream'));
+      context.slots.release('socket');
+    });
+    socket.on('message', (data: Buffer, binary: boolean) => {
+      try {
+        if (source === undefined) {
+          if (binary) throw badRequest('send the JSON configuration before any audio');
+          const config = parseConfig(data.toString('utf8'));
+          const format = { sampleRate: config.sampleRate, channels: config.channels };
+          source = new SocketSource(format, socket);
+          const sink = new CallbackSink(async (chunk) => {
+            if (chunk.frames === 0) return;
+            const bytes = interleave(chunk.planes);
+            socket.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+            context.metrics.count('sluice_bytes_out_total', {}, bytes.byteLength);
+            // Backpressure the other way: wait while the client is slow to take what was sent.
+            while (socket.bufferedAmount > 1 << 20 && socket.readyState === socket.OPEN)
+              await new Promise((resolve) => setTimeout(resolve, 5));
+          });
+          pipeline = new Pipeline({ source, processors: buildProcessors(config, send), sink }).wait();
+          pipeline.then(
+            (stats) => {
+              send({ type: 'done', stats });
+              socket.close(1000, 'done');
+            },
+            (error: unknown) => fail(error),
+          );
+          send({ type: 'ready' });
+        } else if (binary) {
+          source.push(data);
+        } else if (data.toString('utf8') === 'end') {
+          source.end();
+        } else {
+          throw badRequest('after the configuration, send binary audio or the text "end"');
+        }
+      } catch (error) {
+        fail(error);
+      }
+    });
+  });
+}
