@@ -8,9 +8,14 @@ import { existsSync } from 'node:fs';
 /**
  * Debian packages and the file that shows each is installed. ffmpeg: Debian's
  * 5.1 encodes MP3 about 4× faster than the 4.1 build bundled on npm; without
- * it, everything still works through @ffmpeg-installer/ffmpeg.
+ * it, everything still works through @ffmpeg-installer/ffmpeg. chromium: the
+ * demo server's web page is tested in a real browser (playwright-core drives
+ * it); without it that test skips and says so.
  */
-const wanted = [{ name: 'ffmpeg', file: '/usr/bin/ffmpeg' }];
+const wanted = [
+  { name: 'ffmpeg', file: '/usr/bin/ffmpeg' },
+  { name: 'chromium', file: '/usr/bin/chromium' },
+];
 
 function log(message) {
   process.stdout.write(`setup-system: ${message}\n`);

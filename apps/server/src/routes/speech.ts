@@ -1,6 +1,6 @@
 import { Pipeline } from '@sluice/core';
 import { type TtsEngine, TtsStream, unknownVoice } from '@sluice/tts';
-import { BytesCallbackSink, ByteStreamSink } from '@sluice/writers';
+import { BytesCallbackSink, ByteStreamSink, type OutputFormat } from '@sluice/writers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context';
 import { toErrorResponse } from '../errors';
@@ -12,6 +12,11 @@ import {
   parseSpeechRequest,
   resolveVoice,
 } from './speech-request';
+
+/** 16-bit samples for the uncompressed formats, as OpenAI sends them; codecs choose their own. */
+function encodeOptions(format: OutputFormat): { format: OutputFormat; sampleFormat?: 's16le' } {
+  return format === 'wav' || format === 'pcm' ? { format, sampleFormat: 's16le' } : { format };
+}
 
 /** Starts a speech stream for a validated request, cancelled when the client goes away. */
 async function openSpeech(context: ServerContext, request: FastifyRequest, reply: FastifyReply, speech: SpeechRequest) {
@@ -52,7 +57,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
     reply.raw.writeHead(200, { 'Content-Type': mime, 'Cache-Control': 'no-store', 'X-Sluice-Engine': speech.engine });
     const socket = reply.raw.socket;
     const startBytes = socket?.bytesWritten ?? 0;
-    const pipeline = new Pipeline({ source: stream, sink: new ByteStreamSink(reply.raw, { format, sampleFormat: 's16le' }) }).wait();
+    const pipeline = new Pipeline({ source: stream, sink: new ByteStreamSink(reply.raw, encodeOptions(format)) }).wait();
     stream.feed(speech.input);
     stream.done();
     try {
@@ -79,14 +84,11 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
     };
     line({ type: 'format', response_format: speech.responseFormat, sample_rate: SPEECH_SAMPLE_RATE, channels: 1 });
     stream.on('word', (word) => line({ type: 'word', ...word }));
-    const sink = new BytesCallbackSink(
-      (data) => {
-        if (data.length === 0) return;
-        bytes += data.length;
-        line({ type: 'audio', seq: seq++, data: Buffer.from(data).toString('base64') });
-      },
-      { format, sampleFormat: 's16le' },
-    );
+    const sink = new BytesCallbackSink((data) => {
+      if (data.length === 0) return;
+      bytes += data.length;
+      line({ type: 'audio', seq: seq++, data: Buffer.from(data).toString('base64') });
+    }, encodeOptions(format));
     const pipeline = new Pipeline({ source: stream, sink }).wait();
     stream.feed(speech.input);
     stream.done();

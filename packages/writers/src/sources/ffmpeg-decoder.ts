@@ -38,10 +38,13 @@ export function checkDeclaredLength(label: string, decodedFrames: number, declar
 /**
  * Lines that mean the input is damaged: messages of a demuxer or decoder
  * (`[mp3float @ 0x…] Header missing`) or ffmpeg's own decode errors. Only
- * tagged lines count, so a file *named* "corrupt.mp3" is not damage.
+ * tagged lines count, so a file *named* "corrupt.mp3" is not damage. The MP3
+ * decoder's "overread, skip … enddists" is not counted: ffmpeg logs it at
+ * info level for valid LAME streams (speech at 24 kHz shows it), and a
+ * truncated MP3 does not produce it (truncation is caught by length).
  */
 const DAMAGE =
-  /^(\[[^\]]+ @ [^\]]+\] .*(header missing|invalid data found|error (while )?decoding|corrupt|overread|invalid frame|invalid block|illegal)|Error while decoding)/i;
+  /^(\[[^\]]+ @ [^\]]+\] .*(header missing|invalid data found|error (while )?decoding|corrupt|invalid frame|invalid block|illegal)|Error while decoding)/i;
 
 /**
  * One ffmpeg decoding process: input from a path or from bytes we pipe in,

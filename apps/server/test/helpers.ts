@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CollectSink, Pipeline } from '@sluice/core';
+import { FileSource } from '@sluice/writers';
+import { afterAll, beforeAll } from 'vitest';
+import { type ServerOptions, type SluiceServer, buildServer } from '../src/index';
+
+/** A server on 127.0.0.1 for this file's tests; `url` is its base URL. */
+export function useServer(options: ServerOptions = {}): { server: () => SluiceServer; url: () => string } {
+  let server: SluiceServer | undefined;
+  let url = '';
+  beforeAll(async () => {
+    server = await buildServer({ logger: false, ...options });
+    url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return { server: () => server as SluiceServer, url: () => url };
+}
+
+/** A scratch directory for files the tests write. */
+export const scratch = mkdtempSync(join(tmpdir(), 'sluice-server-test-'));
+
+/** Decodes bytes with ffmpeg (through @sluice/writers) and returns the planes. */
+export async function decode(
+  bytes: Uint8Array,
+  name: string,
+  options: { sampleRate?: number; channels?: number } = {},
+): Promise<Float32Array[]> {
+  const path = join(scratch, name);
+  await writeFile(path, bytes);
+  const sink = new CollectSink();
+  await new Pipeline({ source: await FileSource.open(path, options), sink }).wait();
+  return sink.planes;
+}
