@@ -26,6 +26,8 @@ export interface ErrorBody {
 /** Maps anything thrown to a status and a safe JSON body. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (SluiceError.isInstance(error)) {
+    if ((error as { statusCode?: number }).statusCode === 404)
+      return { status: 404, body: { error: { code: 'E_NOT_FOUND', message: error.message } } };
     const status = STATUS[error.code] ?? 500;
     const message = status === 500 ? 'internal error; see the server log' : error.message;
     return { status, body: { error: { code: status === 500 ? 'E_INTERNAL' : error.code, message } } };
@@ -55,4 +57,9 @@ export function errorHandler(metrics: MetricsRegistry) {
 /** A client mistake, as a typed error. */
 export function badRequest(message: string, details?: Record<string, unknown>): SluiceError {
   return new SluiceError('E_INVALID_ARGUMENT', message, details === undefined ? {} : { details });
+}
+
+/** Nothing by that name (job, stem, route): HTTP 404 with code E_NOT_FOUND. */
+export function notFound(what: string): SluiceError {
+  return Object.assign(new SluiceError('E_INVALID_ARGUMENT', `no ${what}`), { statusCode: 404 });
 }

@@ -129,7 +129,8 @@ export class JobStore {
 
   private async run(job: Job): Promise<void> {
     this.update(job, { status: 'running' });
-    const model = this.options.model?.() ?? new DspSeparator();
+    // 5-second windows: short uploads are not padded to a long window, and memory stays small.
+    const model = this.options.model?.() ?? new DspSeparator({ segmentFrames: 5 * 44100 });
     try {
       const source = await FileSource.open(job.input, { sampleRate: model.sampleRate });
       const sink = new MultiFileSink(join(job.directory, 'stems'), { format: 'wav' });

@@ -7,9 +7,7 @@ import { ByteStreamSink, FileSource, OUTPUT_FORMATS, type OutputFormat, mimeType
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
 import type { JobView } from '../jobs/job-store';
-import { badRequest } from '../errors';
-
-const notFound = (what: string) => Object.assign(new SluiceError('E_INVALID_ARGUMENT', `no ${what}`), { statusCode: 404 });
+import { badRequest, notFound } from '../errors';
 
 /** `POST /v1/audio/separations` (multipart upload), job status, progress as Server-Sent Events, stem downloads. */
 export function separationRoutes(app: FastifyInstance, context: ServerContext): void {

@@ -136,6 +136,7 @@ function buildProcessors(config: StreamConfig, send: (message: unknown) => void)
         return {
           name: 'metrics',
           process(chunk: AudioChunk) {
+            if (chunk.frames === 0) return chunk;
             let peak = 0;
             let sum = 0;
             for (const plane of chunk.planes) {
