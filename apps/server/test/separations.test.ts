@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 async function upload(bytes: Uint8Array, name: string): Promise<Response> {
   const form = new FormData();
-  form.append('file', new Blob([bytes]), name);
+  form.append('file', new Blob([Buffer.from(bytes)]), name);
   return fetch(`${url()}/v1/audio/separations`, { method: 'POST', body: form });
 }
 
