@@ -75,8 +75,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
   const app = Fastify({
     logger: options.logger ?? { level: 'warn' },
     bodyLimit: limits.jsonBytes,
-    requestTimeout: 0,
-    connectionTimeout: 0,
+    // Receiving a request (uploads included) may take this long; replies stream for as long as they need.
+    requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: 10_000,
   });
   app.setErrorHandler(errorHandler(metrics));

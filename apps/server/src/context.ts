@@ -19,7 +19,7 @@ export interface ServerLimits {
   requestsPerMinute: number;
   /** How long finished separation jobs and their files are kept, in ms (default 30 min). */
   retentionMs: number;
-  /** Request timeout in ms for non-streaming work (default 30 s). */
+  /** Longest time to receive a whole request, upload included, in ms (default 120 s); replies are not limited. */
   requestTimeoutMs: number;
 }
 
@@ -31,7 +31,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   socketStreams: 16,
   requestsPerMinute: 600,
   retentionMs: 30 * 60 * 1000,
-  requestTimeoutMs: 30_000,
+  requestTimeoutMs: 120_000,
 };
 
 /** Counts streams of each kind against their limits; `E_BUFFER_OVERFLOW` (HTTP 503) when full. */
