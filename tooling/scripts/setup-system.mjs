@@ -15,6 +15,11 @@ import { existsSync } from 'node:fs';
 const wanted = [
   { name: 'ffmpeg', file: '/usr/bin/ffmpeg' },
   { name: 'chromium', file: '/usr/bin/chromium' },
+  // libasound2: PortAudio (naudiodon) plays and records through ALSA; the device tests use ALSA file devices.
+  { name: 'libasound2', file: '/usr/share/alsa/alsa.conf' },
+  // Build tools for naudiodon's node-gyp build, in case the machine had none when pnpm installed.
+  { name: 'g++', file: '/usr/bin/g++' },
+  { name: 'make', file: '/usr/bin/make' },
 ];
 
 function log(message) {
@@ -38,4 +43,14 @@ if (missing.length === 0) {
       ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], { stdio: 'inherit', env })
       : update;
   if (install.status !== 0) log(`apt-get failed (exit ${install.status}); tests that need ${names.join(', ')} will skip`);
+}
+
+// naudiodon is optional: if its native build did not happen at install time (no compiler then), try once now.
+const binding = 'node_modules/.pnpm/naudiodon@2.3.6/node_modules/naudiodon/build/Release/naudiodon.node';
+if (existsSync('node_modules/.pnpm/naudiodon@2.3.6') && !existsSync(binding) && existsSync('/usr/bin/g++')) {
+  log('building naudiodon (PortAudio bindings) for the device tests');
+  const rebuild = spawnSync(process.execPath, [process.env.npm_execpath ?? 'node_modules/pnpm/bin/pnpm.cjs', 'rebuild', 'naudiodon'], {
+    stdio: 'inherit',
+  });
+  if (rebuild.status !== 0) log('naudiodon did not build; the device tests will skip and say why');
 }

@@ -8,7 +8,7 @@
  */
 export { checkStreamFormat, findDevice, listDevices, listHostApis } from './devices/list-devices';
 export type { DeviceInfo, HostApiInfo } from './host/protocol';
-export { HOW_TO_FIX } from './host/device-host-client';
+export { HOW_TO_FIX, closeDevices } from './host/device-host-client';
 export { DEVICE_SAMPLE_FORMATS, type DeviceSampleFormat } from './streams/device-format';
 export { type DeviceStreamStats, SpeakerSink, type SpeakerSinkOptions } from './streams/speaker-sink';
 export { MicrophoneSource, type MicrophoneSourceOptions } from './streams/microphone-source';

@@ -1,5 +1,6 @@
 import type { Command } from '../io';
 import { demoCommand } from './demo';
+import { devicesCommand, playCommand, recordCommand } from './devices';
 import { infoCommand } from './info';
 import { metricsCommand } from './metrics';
 import { probeCommand } from './probe';
@@ -14,6 +15,9 @@ export const commands: readonly Command[] = [
   separateCommand,
   ttsCommand,
   voicesCommand,
+  devicesCommand,
+  playCommand,
+  recordCommand,
   probeCommand,
   metricsCommand,
   infoCommand,

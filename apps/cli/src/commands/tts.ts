@@ -2,7 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Pipeline, type Sink } from '@sluice/core';
 import { TtsStream, type WordEvent } from '@sluice/tts';
+import { SpeakerSink } from '@sluice/io-devices';
 import { ByteStreamSink, FileSink, OUTPUT_FORMATS, type OutputFormat } from '@sluice/writers';
+import { parseDevice } from './devices';
 import { parsePositiveInteger } from '../format';
 import { type Command, UsageError } from '../io';
 import { ENGINE_OPTIONS, createEngine } from './tts-engines';
@@ -18,12 +20,14 @@ function parseRate(text: string | undefined): number | undefined {
 export const ttsCommand: Command = {
   name: 'tts',
   summary: 'Speak text (or stdin, as it arrives) into an audio file, streaming; eSpeak offline or Amazon Polly',
-  usage: `sluice tts TEXT|- [--engine espeak|polly] [--voice V] [--out FILE] [--format F]
+  usage: `sluice tts TEXT|- [--engine espeak|polly] [--voice V] [--out FILE] [--format F] [--play [--device ID]]
                 [--words FILE.json] [--rate N] [--sample-rate N]
 Polly: [--region R] [--endpoint URL] [--polly-engine standard|neural|long-form|generative] [--http 1|2]
 
 TEXT "-" reads standard input and speaks each sentence as soon as it is complete.
---rate is a multiplier (1 = the voice's normal speed). Without --out, WAV goes to standard output.
+--rate is a multiplier (1 = the voice's normal speed). --play speaks through the speaker while synthesis
+continues (with --out too, the file is written at the same time). Without --out or --play, WAV goes to
+standard output.
 Polly takes credentials from the AWS SDK's chain (AWS_ACCESS_KEY_ID…, AWS_PROFILE) and honours
 AWS_ENDPOINT_URL_POLLY / AWS_ENDPOINT_URL.`,
   async run(args, io, signal) {
@@ -38,6 +42,8 @@ AWS_ENDPOINT_URL_POLLY / AWS_ENDPOINT_URL.`,
         words: { type: 'string' },
         rate: { type: 'string' },
         'sample-rate': { type: 'string' },
+        play: { type: 'boolean' },
+        device: { type: 'string' },
       },
     });
     const [text] = positionals;
@@ -45,7 +51,8 @@ AWS_ENDPOINT_URL_POLLY / AWS_ENDPOINT_URL.`,
     const format = values.format as OutputFormat | undefined;
     if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format))
       throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}`);
-    if (values.out === undefined && process.stdout.isTTY) throw new UsageError('give --out FILE (audio is not written to a terminal)');
+    if (values.out === undefined && !values.play && process.stdout.isTTY)
+      throw new UsageError('give --out FILE or --play (audio is not written to a terminal)');
     const rate = parseRate(values.rate);
     const sampleRate = parsePositiveInteger(values['sample-rate'], 'sample-rate');
     const engine = await createEngine(values);
@@ -60,11 +67,15 @@ AWS_ENDPOINT_URL_POLLY / AWS_ENDPOINT_URL.`,
       const words: WordEvent[] = [];
       stream.on('word', (word) => words.push(word));
       stream.on('error', () => undefined);
-      const sink: Sink =
-        values.out === undefined
-          ? new ByteStreamSink(process.stdout, { format: format ?? 'wav' })
-          : new FileSink(values.out, format === undefined ? {} : { format });
-      const pipeline = new Pipeline({ source: stream, sink, signal }).wait();
+      const sinks: Sink[] = [];
+      if (values.play) {
+        const device = parseDevice(values.device);
+        sinks.push(new SpeakerSink(device === undefined ? {} : { deviceId: device }));
+      }
+      if (values.out !== undefined) sinks.push(new FileSink(values.out, format === undefined ? {} : { format }));
+      else if (!values.play) sinks.push(new ByteStreamSink(process.stdout, { format: format ?? 'wav' }));
+      // Both sinks take the same chunks: the speaker plays while synthesis continues and the file fills.
+      const pipeline = new Pipeline({ source: stream, sinks, signal }).wait();
       if (text === '-') {
         process.stdin.setEncoding('utf8');
         for await (const piece of process.stdin) stream.feed(piece as string);

@@ -189,3 +189,11 @@ export class DeviceHost {
 
 /** The process-wide host. */
 export const deviceHost = new DeviceHost();
+
+/**
+ * Stops the device host process (PortAudio's). Open streams end; the next
+ * device call starts it again. Call it when a program is done with devices.
+ */
+export function closeDevices(): Promise<void> {
+  return deviceHost.shutdown();
+}

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { listDevices, listHostApis, play, record } from '@sluice/io-devices';
+import { parsePositiveInteger } from '../format';
+import { type Command, UsageError } from '../io';
+
+/** `--device` takes an id (a number) or a device name. */
+export function parseDevice(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+/** `sluice devices`: audio devices and host APIs. */
+export const devicesCommand: Command = {
+  name: 'devices',
+  summary: 'List audio devices (PortAudio): ids, channels, default rates, latencies',
+  usage: 'sluice devices [--json]',
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+    const [devices, hostApis] = [await listDevices(), await listHostApis()];
+    if (values.json) {
+      io.out(JSON.stringify({ devices, hostApis }));
+      return 0;
+    }
+    for (const device of devices) {
+      const marks = [device.defaultInput ? 'default in' : '', device.defaultOutput ? 'default out' : ''].filter(Boolean).join(', ');
+      io.out(
+        `${String(device.id).padStart(3)}  ${device.name.padEnd(28)} ${device.hostApi.padEnd(6)} in ${String(device.maxInputChannels).padStart(3)}  out ${String(device.maxOutputChannels).padStart(3)}  ${device.defaultSampleRate} Hz  ${(device.defaultHighOutputLatency * 1000).toFixed(0)} ms${marks ? `  (${marks})` : ''}`,
+      );
+    }
+    return 0;
+  },
+};
+
+/** `sluice play FILE`: a file through the speaker. */
+export const playCommand: Command = {
+  name: 'play',
+  summary: 'Play an audio file on an output device',
+  usage: 'sluice play FILE [--device ID|NAME]',
+  async run(args, io, signal) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { device: { type: 'string' } } });
+    const [file] = positionals;
+    if (file === undefined) throw new UsageError('give a file to play');
+    const device = parseDevice(values.device);
+    const stats = await play(file, { ...(device === undefined ? {} : { deviceId: device }), signal });
+    io.err(`played ${stats.audioSeconds.toFixed(2)} s${stats.underruns > 0 ? `, ${stats.underruns} underrun(s)` : ''}`);
+    return 0;
+  },
+};
+
+/** `sluice record OUT`: the microphone into a file. */
+export const recordCommand: Command = {
+  name: 'record',
+  summary: 'Record from an input device into a file (format from its extension)',
+  usage: 'sluice record OUT [--seconds N] [--device ID|NAME] [--sample-rate N] [--channels N]',
+  async run(args, io, signal) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { seconds: { type: 'string' }, device: { type: 'string' }, 'sample-rate': { type: 'string' }, channels: { type: 'string' } },
+    });
+    const [out] = positionals;
+    if (out === undefined) throw new UsageError('give a file to record into');
+    const seconds = values.seconds === undefined ? 5 : Number(values.seconds);
+    if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got "${values.seconds}"`);
+    const device = parseDevice(values.device);
+    const sampleRate = parsePositiveInteger(values['sample-rate'], 'sample-rate');
+    const channels = parsePositiveInteger(values.channels, 'channels');
+    const stats = await record(out, {
+      seconds,
+      signal,
+      ...(device === undefined ? {} : { deviceId: device }),
+      ...(sampleRate === undefined ? {} : { sampleRate }),
+      ...(channels === undefined ? {} : { channels }),
+    });
+    io.err(`recorded ${stats.audioSeconds.toFixed(2)} s${stats.overruns > 0 ? `, ${stats.overruns} overrun(s)` : ''}`);
+    io.out(out);
+    return 0;
+  },
+};
