@@ -7,6 +7,7 @@ import { probeCommand } from './probe';
 import { separateCommand } from './separate';
 import { transcodeCommand } from './transcode';
 import { ttsCommand, voicesCommand } from './tts';
+import { wasmCommand } from './wasm';
 
 /** Every command, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   devicesCommand,
   playCommand,
   recordCommand,
+  wasmCommand,
   probeCommand,
   metricsCommand,
   infoCommand,

@@ -1,0 +1,279 @@
+import { Worker } from 'node:worker_threads';
+import { SluiceError } from '@sluice/core';
+import type { Grant, ModuleKind } from './abi';
+import { type ModuleInfo, readModuleInfo } from './module-info';
+import { WORKER_CODE } from './worker-code';
+
+/** Limits every sandboxed instance runs under. */
+export interface SandboxLimits {
+  /** Largest linear memory in 64 KiB pages (default 256 = 16 MiB). */
+  memoryPages?: number;
+  /** The worker's JavaScript heap in MiB (default 32). */
+  heapMb?: number;
+  /** Time budget per call in ms (default 250); past it the worker is terminated. */
+  msPerChunk?: number;
+}
+
+/** Per-instance counters. */
+export interface InstanceStats {
+  chunksIn: number;
+  chunksOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Mean and worst time per call, in ms (round trip to the worker). */
+  meanMsPerChunk: number;
+  maxMsPerChunk: number;
+  traps: number;
+}
+
+/** Options for an instance. */
+export interface InstanceOptions {
+  kind?: ModuleKind;
+  limits?: SandboxLimits;
+  /** Imports granted beyond memory and abort (default none). */
+  grants?: readonly Grant[];
+  /** Numeric parameters passed to `set_param(index, value)` in order. */
+  params?: readonly number[];
+  sampleRate?: number;
+  channels?: number;
+}
+
+const DEFAULTS = { memoryPages: 256, heapMb: 32, msPerChunk: 250 };
+
+/**
+ * Checks a module against the sandbox rules before anything runs: only the
+ * permitted imports, and a linear memory whose maximum is within the limit.
+ * Returns what the worker needs to build the imports.
+ */
+export function checkModule(info: ModuleInfo, limits: Required<SandboxLimits>, grants: readonly Grant[]): { importedMemoryMin: number } {
+  const allowed = new Set([
+    'env.memory',
+    'env.abort',
+    ...(grants.includes('clock') ? ['sluice.now'] : []),
+    ...(grants.includes('log') ? ['sluice.log'] : []),
+  ]);
+  const refused = info.imports
+    .filter((entry) => !allowed.has(`${entry.module}.${entry.name}`))
+    .map((entry) => `${entry.module}.${entry.name}`);
+  if (refused.length > 0) {
+    throw new SluiceError(
+      'E_SANDBOX',
+      `the module imports ${refused.join(', ')}, which the sandbox does not grant (allowed: ${[...allowed].join(', ')})`,
+      {
+        details: { refused },
+      },
+    );
+  }
+  const imported = info.imports.find((entry) => entry.kind === 'memory');
+  for (const memory of info.memories) {
+    if (memory.max === undefined || memory.max > limits.memoryPages) {
+      throw new SluiceError(
+        'E_SANDBOX',
+        `the module's memory may grow to ${memory.max ?? 'any number of'} pages; the sandbox allows ${limits.memoryPages} (declare a maximum, e.g. -Wl,--max-memory=${limits.memoryPages * 65536}, or import env.memory)`,
+      );
+    }
+  }
+  const min = imported?.memory?.min ?? 0;
+  if (min > limits.memoryPages)
+    throw new SluiceError('E_SANDBOX', `the module needs ${min} pages of memory at start; the sandbox allows ${limits.memoryPages}`);
+  return { importedMemoryMin: min };
+}
+
+interface Pending {
+  resolve(value: Record<string, unknown>): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout;
+  started: number;
+}
+
+/**
+ * One instance of a module in its own worker thread: memory capped by the
+ * module check, the worker's heap by `resourceLimits`, every call by a time
+ * budget after which the worker is terminated. After a failure the instance
+ * is dead: every later call rejects with the same typed error.
+ */
+export class SandboxInstance {
+  readonly limits: Required<SandboxLimits>;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: SluiceError | undefined;
+  private readonly counters = { chunksIn: 0, chunksOut: 0, bytesIn: 0, bytesOut: 0, totalMs: 0, calls: 0, maxMs: 0, traps: 0 };
+  private readonly loaded: Promise<void>;
+  /** Lines the module logged (grant `log`). */
+  readonly logs: string[] = [];
+
+  constructor(
+    readonly id: string,
+    module: WebAssembly.Module,
+    info: ModuleInfo,
+    options: InstanceOptions = {},
+  ) {
+    this.limits = { ...DEFAULTS, ...options.limits };
+    const grants = options.grants ?? [];
+    const { importedMemoryMin } = checkModule(info, this.limits, grants);
+    const exportNames = new Set(info.exports.map((entry) => entry.name));
+    const kind = options.kind ?? 'effect';
+    const missing = ['alloc', 'process', ...(kind === 'analyser' ? ['record_ptr'] : [])].filter((name) => !exportNames.has(name));
+    if (missing.length > 0 && kind !== undefined && exportNames.has('process')) {
+      throw new SluiceError('E_SANDBOX', `the module does not follow the ${kind} ABI: no export ${missing.join(', ')}`);
+    }
+    if (options.params !== undefined && options.params.length > 0 && !exportNames.has('set_param')) {
+      throw new SluiceError('E_SANDBOX', 'parameters were given but the module exports no set_param(index, value)');
+    }
+    this.worker = new Worker(WORKER_CODE, {
+      eval: true,
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: Math.max(4, this.limits.heapMb / 4) },
+    });
+    this.worker.unref();
+    this.worker.on('message', (message: Record<string, unknown>) => {
+      if (message.type === 'log') {
+        this.logs.push(String(message.text));
+        return;
+      }
+      const pending = this.pending.get(message.id as number);
+      if (pending === undefined) return;
+      this.pending.delete(message.id as number);
+      clearTimeout(pending.timer);
+      const ms = performance.now() - pending.started;
+      this.counters.calls++;
+      this.counters.totalMs += ms;
+      this.counters.maxMs = Math.max(this.counters.maxMs, ms);
+      if (this.pending.size === 0) this.worker.unref();
+      if (message.ok) pending.resolve(message);
+      else {
+        if (message.trap) this.counters.traps++;
+        pending.reject(
+          this.die(
+            new SluiceError(
+              'E_SANDBOX',
+              `${this.id}: ${message.trap ? 'the module trapped' : 'the module failed'}: ${String(message.message)}`,
+            ),
+          ),
+        );
+      }
+    });
+    this.worker.on('error', (error) =>
+      this.die(SluiceError.wrap(error, 'E_SANDBOX', `${this.id}: the sandbox worker failed (heap limit ${this.limits.heapMb} MiB?)`)),
+    );
+    this.worker.on('exit', (code) => this.die(new SluiceError('E_SANDBOX', `${this.id}: the sandbox worker exited (code ${code})`)));
+    this.loaded = this.request({
+      type: 'load',
+      module,
+      kind,
+      memoryPages: this.limits.memoryPages,
+      importedMemoryMin,
+      grants,
+      params: options.params ?? [],
+      sampleRate: options.sampleRate ?? 48000,
+      channels: options.channels ?? 1,
+    }).then(() => undefined);
+    this.loaded.catch(() => undefined);
+  }
+
+  /** Counters for this instance. */
+  get stats(): InstanceStats {
+    const c = this.counters;
+    return {
+      chunksIn: c.chunksIn,
+      chunksOut: c.chunksOut,
+      bytesIn: c.bytesIn,
+      bytesOut: c.bytesOut,
+      meanMsPerChunk: c.calls > 0 ? c.totalMs / c.calls : 0,
+      maxMsPerChunk: c.maxMs,
+      traps: c.traps,
+    };
+  }
+
+  /** True once the instance has failed or been closed. */
+  get dead(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Resolves when the module is instantiated (rejects with why it could not be). */
+  ready(): Promise<void> {
+    return this.loaded;
+  }
+
+  /** Runs `process` on planar float32 audio (`channels` blocks of `frames`); the array is transferred and a processed one returned. */
+  async process(data: Float32Array, frames: number, channels: number): Promise<{ data: Float32Array; record?: Uint8Array }> {
+    await this.loaded;
+    this.counters.chunksIn++;
+    this.counters.bytesIn += data.byteLength;
+    const reply = await this.request({ type: 'process', data, frames, channels }, [data.buffer as ArrayBuffer]);
+    const out = reply.data as Float32Array;
+    const record = reply.record as Uint8Array | undefined;
+    this.counters.chunksOut++;
+    this.counters.bytesOut += out.byteLength + (record?.byteLength ?? 0);
+    return record === undefined ? { data: out } : { data: out, record };
+  }
+
+  /** Calls the module's `reset()` if it has one. */
+  async reset(): Promise<void> {
+    await this.loaded;
+    await this.request({ type: 'reset' });
+  }
+
+  /** Calls a streaming function once (see the ABI). */
+  async call(name: string, params: Uint8Array, data: Uint8Array, final: boolean): Promise<Uint8Array | undefined> {
+    await this.loaded;
+    this.counters.chunksIn++;
+    this.counters.bytesIn += data.byteLength;
+    const reply = await this.request({ type: 'call', name, params, data, final });
+    const output = reply.output as Uint8Array | undefined;
+    this.counters.chunksOut++;
+    this.counters.bytesOut += output?.byteLength ?? 0;
+    return output;
+  }
+
+  /** Ends the worker. */
+  async close(): Promise<void> {
+    this.failure ??= new SluiceError('E_CLOSED', `${this.id}: the instance was closed`);
+    await this.worker.terminate();
+  }
+
+  private request(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Record<string, unknown>> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      // The time budget: a module that does not answer in time is stopped, whatever it is doing.
+      const budget = message.type === 'load' ? Math.max(5000, this.limits.msPerChunk) : this.limits.msPerChunk;
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          this.die(
+            new SluiceError(
+              'E_SANDBOX',
+              `${this.id}: the module took longer than its ${budget} ms budget for one call; its worker was terminated`,
+            ),
+          ),
+        );
+        void this.worker.terminate();
+      }, budget);
+      this.pending.set(id, { resolve, reject, timer, started: performance.now() });
+      this.worker.ref();
+      this.worker.postMessage({ ...message, id }, transfer);
+    });
+  }
+
+  private die(error: SluiceError): SluiceError {
+    this.failure ??= error;
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(this.failure);
+      this.pending.delete(id);
+    }
+    this.worker.unref();
+    return this.failure;
+  }
+}
+
+/** Compiles module bytes once, after checking they are WebAssembly. */
+export function compileModule(bytes: Uint8Array): { module: WebAssembly.Module; info: ModuleInfo } {
+  const info = readModuleInfo(bytes);
+  try {
+    return { module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), info };
+  } catch (error) {
+    throw SluiceError.wrap(error, 'E_SANDBOX', 'the module does not compile');
+  }
+}
