@@ -18,3 +18,5 @@ export declare function round3(value: number): number;
 export declare function report(title: string, figures: Record<string, unknown>): void;
 /** Prints the final JSON line. */
 export declare function finish(figures: Record<string, unknown>): void;
+/** Plain English prose of about `characters` characters, ending at a sentence (the speech benchmarks' input). */
+export declare function proseOfLength(characters: number): string;

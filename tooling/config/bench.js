@@ -85,3 +85,21 @@ export function finish(figures) {
   const rounded = Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? round3(v) : v]));
   process.stdout.write(`${JSON.stringify(rounded)}\n`);
 }
+
+const SENTENCES = [
+  'Streaming audio lets a listener hear the start of a long text while the rest is still being made.',
+  'Each sentence is cut from the text, sent to the engine, and played as soon as its first samples arrive.',
+  'The next sentence is already being synthesized while the current one plays, so the voice never waits.',
+  'Word timings come with the audio, which is what captions and highlighting need.',
+];
+
+/**
+ * Plain English prose of about `characters` characters, ending at a sentence:
+ * the speech benchmarks' input (2,000 characters ≈ 110 s of speech).
+ * @param {number} characters
+ */
+export function proseOfLength(characters) {
+  let text = '';
+  for (let i = 0; text.length < characters; i++) text += `${SENTENCES[i % SENTENCES.length]} `;
+  return text.slice(0, text.lastIndexOf('.', characters) + 1);
+}

@@ -4,18 +4,10 @@
  * requests one after another, then 20 clients at once. The server runs in
  * this process on 127.0.0.1.
  */
-import { finish, percentile, report } from '@sluice/config/bench';
+import { finish, percentile, proseOfLength, report } from '@sluice/config/bench';
 import { buildServer } from '../src/index';
 
-const SENTENCES = [
-  'Streaming audio lets a listener hear the start of a long text while the rest is still being made.',
-  'Each sentence is cut from the text, sent to the engine, and played as soon as its first samples arrive.',
-  'The next sentence is already being synthesized while the current one plays, so the voice never waits.',
-  'Word timings come with the audio, which is what captions and highlighting need.',
-];
-let input = '';
-for (let i = 0; input.length < 2000; i++) input += `${SENTENCES[i % SENTENCES.length]} `;
-input = input.slice(0, input.lastIndexOf('.', 2000) + 1);
+const input = proseOfLength(2000);
 
 const server = await buildServer({ logger: false, limits: { requestsPerMinute: 10_000 } });
 const url = await server.app.listen({ host: '127.0.0.1', port: 0 });

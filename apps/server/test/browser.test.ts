@@ -35,7 +35,8 @@ describe.skipIf(!available)('the web page in a real Chromium', () => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(url());
-      await expect.poll(() => page.locator('#speech-voice option').count()).toBeGreaterThan(10);
+      // The first voices request loads eSpeak (about a second on a busy machine).
+      await expect.poll(() => page.locator('#speech-voice option').count(), { timeout: 20_000 }).toBeGreaterThan(10);
       await page.getByLabel('Text').fill('The page starts playing at once. Every word lights up as it is spoken.');
       await page.getByRole('button', { name: 'Speak' }).click();
       await page.waitForSelector('body[data-speech="playing"]', { timeout: 15_000 });
@@ -46,7 +47,7 @@ describe.skipIf(!available)('the web page in a real Chromium', () => {
       await page.setInputFiles('#separation-file', song);
       await page.waitForSelector('body[data-stems]', { timeout: 30_000 });
       expect(await page.locator('body').getAttribute('data-stems')).toBe('drums,bass,other,vocals');
-      await expect.poll(() => page.locator('.stems audio').count()).toBe(4);
+      await expect.poll(() => page.locator('.stems audio').count(), { timeout: 20_000 }).toBe(4);
       await page.getByRole('button', { name: 'Solo' }).first().click();
       expect(
         await page
@@ -54,7 +55,7 @@ describe.skipIf(!available)('the web page in a real Chromium', () => {
           .nth(1)
           .evaluate((audio: HTMLAudioElement) => audio.muted),
       ).toBe(true);
-      await expect.poll(() => page.locator('#stats dd').count()).toBeGreaterThan(3);
+      await expect.poll(() => page.locator('#stats dd').count(), { timeout: 20_000 }).toBeGreaterThan(3);
       mkdirSync(OUTPUT, { recursive: true });
       await page.screenshot({ path: join(OUTPUT, 'demo-page.png'), fullPage: true });
       expect(errors).toEqual([]);

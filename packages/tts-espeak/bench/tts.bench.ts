@@ -7,20 +7,12 @@
  * (the pace of a fast cloud voice). Targets: first
  * audio within 15% of the total; warm eSpeak first audio ≤ 50 ms.
  */
-import { finish, report } from '@sluice/config/bench';
+import { finish, proseOfLength, report } from '@sluice/config/bench';
 import { PollyEngine, TtsStream, type TtsEngine } from '@sluice/tts';
 import { PollyServer } from '@sluice/test-servers/polly';
 import { EspeakEngine } from '../src/index';
 
-const SENTENCES = [
-  'Streaming audio lets a listener hear the start of a long text while the rest is still being made.',
-  'Each sentence is cut from the text, sent to the engine, and played as soon as its first samples arrive.',
-  'The next sentence is already being synthesized while the current one plays, so the voice never waits.',
-  'Word timings come with the audio, which is what captions and highlighting need.',
-];
-let text = '';
-for (let i = 0; text.length < 2000; i++) text += `${SENTENCES[i % SENTENCES.length]} `;
-text = text.slice(0, text.lastIndexOf('.', 2000) + 1);
+const text = proseOfLength(2000);
 
 async function speak(engine: TtsEngine): Promise<{ firstAudioMs: number; totalMs: number; audioSeconds: number }> {
   const started = performance.now();
