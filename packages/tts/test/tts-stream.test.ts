@@ -24,7 +24,9 @@ describe('TtsStream', () => {
     const stream = new TtsStream({ engine: engine() });
     const before = server.requests.length;
     stream.feed('First sentence is complete. Second sen');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const deadline = Date.now() + 10_000;
+    while (!server.requests.slice(before).some((r) => r.format === 'pcm') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const early = server.requests
       .slice(before)
       .filter((r) => r.format === 'pcm')
@@ -69,7 +71,10 @@ describe('TtsStream', () => {
     const text = Array.from({ length: 8 }, (_, i) => `Sentence ${i} has some words in it.`).join(' ');
     stream.feed(text);
     stream.done();
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const deadline = Date.now() + 10_000;
+    while (!stream.bufferFull() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Give the jobs time to reach the bound and stop there.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(stream.bufferFull()).toBe(true);
     // One sentence per request (34 characters: 21,760 frames, sent in 8 pieces). Synthesis pauses at the
     // bound; each of the 4 jobs in flight may overshoot it by the one piece it was reading.
