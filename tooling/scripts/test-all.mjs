@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, as `.ci/run` and the README run it:
 //   1. system packages the tests use (Debian, only when root and missing),
-//   2. format + lint (biome), typecheck, build, published-shape checks (publint, attw),
+//   2. format + lint (biome), a changeset for every changed package, typecheck, build,
+//      published-shape checks (publint, attw),
 //   3. vitest over every package and app,
 // then a summary that says plainly what was skipped and why.
 import { spawnSync } from 'node:child_process';
@@ -33,6 +34,7 @@ function summary() {
 
 step('system packages', process.execPath, ['tooling/scripts/setup-system.mjs']);
 step('format and lint (biome)', 'biome', ['ci', '--colors=off', '.']);
+step('changesets', process.execPath, ['tooling/scripts/check-changesets.mjs']);
 step('typecheck', 'turbo', ['run', 'typecheck', '--output-logs=errors-only']);
 step('build', 'turbo', ['run', 'build', '--output-logs=errors-only']);
 step('package shape (publint, attw)', 'turbo', ['run', 'check:package', '--output-logs=errors-only', '--concurrency=2']);
