@@ -4,16 +4,34 @@
  * segments and overlap-adds. Plain data in, plain data out.
  */
 import { parentPort } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { InferencePlan, ValueInfo, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
 import { type PlainTensor, runPlan } from './run-plan';
 
 const port = parentPort;
 if (port === null) throw new Error('inference-worker must run in a worker thread');
 
-let session: ort.InferenceSession | undefined;
+let session: Ort.InferenceSession | undefined;
+let runtime: typeof Ort | undefined;
 
-function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): ValueInfo[] {
+/** onnxruntime-node is an optional peer: loaded on first use, with a message that says how to get it. */
+async function onnxruntime(): Promise<typeof Ort> {
+  if (runtime !== undefined) return runtime;
+  try {
+    const loaded = (await import('onnxruntime-node')) as typeof Ort & { default?: typeof Ort };
+    runtime = loaded.InferenceSession === undefined && loaded.default !== undefined ? loaded.default : loaded;
+    return runtime;
+  } catch (error) {
+    throw Object.assign(
+      new Error(
+        `onnxruntime-node is not installed (npm install onnxruntime-node), or failed to load: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+      { code: 'E_MODEL' },
+    );
+  }
+}
+
+function describe(metadata: readonly Ort.InferenceSession.ValueMetadata[]): ValueInfo[] {
   return metadata.map((value) =>
     value.isTensor
       ? { name: value.name, shape: [...value.shape], type: String(value.type) }
@@ -23,6 +41,7 @@ function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): Valu
 
 async function load(modelPath: string, options: WorkerSessionOptions): Promise<WorkerResponse & { type: 'loaded' }> {
   const providers = options.executionProviders ?? ['cpu'];
+  const ort = await onnxruntime();
   session = await ort.InferenceSession.create(modelPath, {
     executionProviders: providers,
     ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
@@ -37,8 +56,9 @@ async function load(modelPath: string, options: WorkerSessionOptions): Promise<W
 async function run(plan: InferencePlan, planes: Float32Array[]): Promise<Float32Array[][]> {
   const active = session;
   if (active === undefined) throw Object.assign(new Error('no model loaded'), { code: 'E_MODEL' });
+  const ort = await onnxruntime();
   return runPlan(plan, planes, async (feeds) => {
-    const tensors: Record<string, ort.Tensor> = {};
+    const tensors: Record<string, Ort.Tensor> = {};
     for (const [name, value] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', value.data, value.dims as number[]);
     const out = await active.run(tensors);
     const plain: Record<string, PlainTensor> = {};

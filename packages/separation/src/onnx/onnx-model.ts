@@ -42,9 +42,15 @@ export async function loadSession(modelPath: string, session: OnnxSessionOptions
   } catch (error) {
     await worker.close();
     throw SluiceError.isInstance(error) && error.code === 'E_MODEL'
-      ? new SluiceError('E_MODEL', `${label}: onnxruntime could not load ${modelPath} (corrupt or not an ONNX model?): ${error.message}`, {
-          cause: error,
-        })
+      ? new SluiceError(
+          'E_MODEL',
+          /not installed/.test(error.message)
+            ? `${label}: ${error.message}`
+            : `${label}: onnxruntime could not load ${modelPath} (corrupt or not an ONNX model?): ${error.message}`,
+          {
+            cause: error,
+          },
+        )
       : error;
   }
 }
