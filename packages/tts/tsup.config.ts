@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { libraryBuild } from '@sluice/config/tsup';
 
-export default defineConfig(libraryBuild());
+// Two entries: the engine-neutral core and `@sluice/tts/polly`, which alone loads the AWS SDK.
+export default defineConfig(libraryBuild({ entry: { index: 'src/index.ts', polly: 'src/polly/index.ts' } }));

@@ -5,7 +5,7 @@
  * it listens (127.0.0.1:8787 by default); SLUICE_POLLY=1 adds Amazon Polly
  * (credentials and region from the AWS SDK's chain).
  */
-import { PollyEngine } from '@sluice/tts';
+import { PollyEngine } from '@sluice/tts/polly';
 import { EspeakEngine } from '@sluice/tts-espeak';
 import { locateFfmpeg } from '@sluice/writers';
 import { buildServer } from './app';

@@ -8,7 +8,8 @@
  * audio within 15% of the total; warm eSpeak first audio ≤ 50 ms.
  */
 import { finish, proseOfLength, report } from '@sluice/config/bench';
-import { PollyEngine, TtsStream, type TtsEngine } from '@sluice/tts';
+import { TtsStream, type TtsEngine } from '@sluice/tts';
+import { PollyEngine } from '@sluice/tts/polly';
 import { PollyServer } from '@sluice/test-servers/polly';
 import { EspeakEngine } from '../src/index';
 

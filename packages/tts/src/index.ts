@@ -4,7 +4,8 @@
  * the rest is still being synthesized: sentence segmentation packed to the
  * engine's limits, prefetch, a bounded audio buffer, word timings on the
  * stream's timeline, and typed errors that name the text. Engines: Amazon
- * Polly here, eSpeak-NG in `@sluice/tts-espeak`.
+ * Polly in `@sluice/tts/polly` (the AWS SDK is an optional peer), eSpeak-NG
+ * in `@sluice/tts-espeak`.
  */
 export type { SynthesisEvent, SynthesizeOptions, TtsEngine, TtsVoice, WordMark } from './engine/types';
 export { closeVoices, unknownVoice } from './engine/voice-match';
@@ -18,6 +19,3 @@ export {
   type WordEvent,
 } from './stream/tts-stream';
 export { type SpeakOptions, type SpeakResult, type SpeakStreamedOptions, speak, speakStreamed } from './speak';
-export { PollyEngine, type PollyEngineOptions } from './polly/polly-engine';
-export { type PollyDuplexOptions, type PollyDuplexStats, PollyDuplexStream } from './polly/polly-duplex-stream';
-export { parseSpeechMarks } from './polly/speech-marks';

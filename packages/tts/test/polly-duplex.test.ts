@@ -1,7 +1,7 @@
 import { CollectSink, Pipeline } from '@sluice/core';
 import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 import { describe, expect, it } from 'vitest';
-import { PollyEngine } from '../src/index';
+import { PollyEngine } from '../src/polly/index';
 
 const server = usePollyServer({ msPerChar: 40 });
 

@@ -1,6 +1,7 @@
 import { expectThrowCode } from '@sluice/config/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { type ChunkEvent, PollyEngine, TtsStream } from '../src/index';
+import { type ChunkEvent, TtsStream } from '../src/index';
+import { PollyEngine } from '../src/polly/index';
 import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 
 const server = usePollyServer({ msPerChar: 40, pieces: 8, pieceGapMs: 2 });
