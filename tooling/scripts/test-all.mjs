@@ -2,7 +2,7 @@
 // The whole test suite, as `.ci/run` and the README run it:
 //   1. system packages the tests use (Debian, only when root and missing),
 //   2. format + lint (biome), a changeset for every changed package, typecheck, build,
-//      published-shape checks (publint, attw),
+//      published-shape checks (publint, attw), the cherry-pick install test,
 //   3. vitest over every package and app,
 // then a summary that says plainly what was skipped and why.
 import { spawnSync } from 'node:child_process';
@@ -38,5 +38,12 @@ step('changesets', process.execPath, ['tooling/scripts/check-changesets.mjs']);
 step('typecheck', 'turbo', ['run', 'typecheck', '--output-logs=errors-only']);
 step('build', 'turbo', ['run', 'build', '--output-logs=errors-only']);
 step('package shape (publint, attw)', 'turbo', ['run', 'check:package', '--output-logs=errors-only', '--concurrency=2']);
+if (process.env.SLUICE_SKIP_CHERRY_PICK === '1') {
+  process.stdout.write('\n▶ cherry-pick: skipped (SLUICE_SKIP_CHERRY_PICK=1)\n');
+} else {
+  step('cherry-pick (each package packed, installed alone with npm, imported, type-checked, README example run)', process.execPath, [
+    'tooling/scripts/cherry-pick.mjs',
+  ]);
+}
 step('tests (vitest)', 'vitest', ['run']);
 summary();

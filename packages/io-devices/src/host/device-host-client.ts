@@ -182,6 +182,9 @@ export class DeviceHost {
     if (child === undefined) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
+      // Referenced while it exits: an idle host is unreferenced, and a caller awaiting this must not see the loop end first.
+      child.ref();
+      (child.channel as { ref?: () => void } | undefined)?.ref?.();
       child.kill();
     });
   }
