@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { HostMessage, HostRequest, OpenOptions } from './protocol';
+import type { DeviceInfo, HostMessage, HostRequest, OpenOptions } from './protocol';
 
 interface NativeStream {
   start(): void;
@@ -15,19 +15,11 @@ interface NativeStream {
   quit(mode: 'WAIT' | 'ABORT', done?: () => void): Promise<void>;
 }
 
+/** A device as naudiodon reports it: our fields, with the host API under its own name. */
+type NativeDevice = Omit<DeviceInfo, 'hostApi' | 'defaultInput' | 'defaultOutput'> & { hostAPIName: string };
+
 interface NativeBinding {
-  getDevices(): {
-    id: number;
-    name: string;
-    maxInputChannels: number;
-    maxOutputChannels: number;
-    defaultSampleRate: number;
-    defaultLowInputLatency: number;
-    defaultLowOutputLatency: number;
-    defaultHighInputLatency: number;
-    defaultHighOutputLatency: number;
-    hostAPIName: string;
-  }[];
+  getDevices(): NativeDevice[];
   getHostAPIs(): {
     defaultHostAPI: number;
     HostAPIs: { id: number; name: string; type: string; deviceCount: number; defaultInput: number; defaultOutput: number }[];
