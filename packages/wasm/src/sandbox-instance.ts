@@ -10,7 +10,7 @@ export interface SandboxLimits {
   memoryPages?: number;
   /** The worker's JavaScript heap in MiB (default 32). */
   heapMb?: number;
-  /** Time budget per call in ms (default 250); past it the worker is terminated. */
+  /** Time budget per call in ms (default 1000: generous for a chunk, quick for a runaway loop); past it the worker is terminated. */
   msPerChunk?: number;
 }
 
@@ -38,7 +38,7 @@ export interface InstanceOptions {
   channels?: number;
 }
 
-const DEFAULTS = { memoryPages: 256, heapMb: 32, msPerChunk: 250 };
+const DEFAULTS = { memoryPages: 256, heapMb: 32, msPerChunk: 1000 };
 
 /**
  * Checks a module against the sandbox rules before anything runs: only the
