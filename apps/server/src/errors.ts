@@ -5,6 +5,7 @@ import type { MetricsRegistry } from './metrics/registry';
 /** HTTP status for each error code a client can cause; anything else is a 500 with a generic message. */
 const STATUS: Partial<Record<SluiceErrorCode, number>> = {
   E_INVALID_ARGUMENT: 400,
+  E_NOT_FOUND: 404,
   E_FORMAT: 400,
   E_DECODE: 400,
   E_UNSUPPORTED: 400,
@@ -26,8 +27,6 @@ export interface ErrorBody {
 /** Maps anything thrown to a status and a safe JSON body. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (SluiceError.isInstance(error)) {
-    if ((error as { statusCode?: number }).statusCode === 404)
-      return { status: 404, body: { error: { code: 'E_NOT_FOUND', message: error.message } } };
     const status = STATUS[error.code] ?? 500;
     const message = status === 500 ? 'internal error; see the server log' : error.message;
     return { status, body: { error: { code: status === 500 ? 'E_INTERNAL' : error.code, message } } };
@@ -61,5 +60,5 @@ export function badRequest(message: string, details?: Record<string, unknown>): 
 
 /** Nothing by that name (job, stem, route): HTTP 404 with code E_NOT_FOUND. */
 export function notFound(what: string): SluiceError {
-  return Object.assign(new SluiceError('E_INVALID_ARGUMENT', `no ${what}`), { statusCode: 404 });
+  return new SluiceError('E_NOT_FOUND', `no ${what}`);
 }

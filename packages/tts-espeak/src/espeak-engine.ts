@@ -38,6 +38,7 @@ export class EspeakEngine implements TtsEngine {
   private readonly cancel = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 1;
   private failure: SluiceError | undefined;
+  private closed = false;
   private voiceList: TtsVoice[] | undefined;
   /** Requests run one at a time in the worker; this chains them. */
   private turn: Promise<void> = Promise.resolve();
@@ -71,8 +72,6 @@ export class EspeakEngine implements TtsEngine {
     });
     return this.ready;
   }
-
-  private closed = false;
 
   async voices(): Promise<TtsVoice[]> {
     if (this.voiceList !== undefined) return this.voiceList;

@@ -115,7 +115,8 @@ export class SandboxInstance {
     const exportNames = new Set(info.exports.map((entry) => entry.name));
     const kind = options.kind ?? 'effect';
     const missing = ['alloc', 'process', ...(kind === 'analyser' ? ['record_ptr'] : [])].filter((name) => !exportNames.has(name));
-    if (missing.length > 0 && kind !== undefined && exportNames.has('process')) {
+    // Modules that only offer streaming functions (no process) are checked when the function is called.
+    if (exportNames.has('process') && missing.length > 0) {
       throw new SluiceError('E_SANDBOX', `the module does not follow the ${kind} ABI: no export ${missing.join(', ')}`);
     }
     if (options.params !== undefined && options.params.length > 0 && !exportNames.has('set_param')) {

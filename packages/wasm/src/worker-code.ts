@@ -3,7 +3,7 @@
  * no file next to the package and imports nothing. It instantiates the
  * module with exactly the imports the host built, and answers requests.
  */
-export const WORKER_CODE = String.raw`
+export const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
 let instance, memory, exportsOf, kind, buffer = { ptr: 0, bytes: 0 };
 

@@ -1,7 +1,7 @@
 import { Pipeline } from '@sluice/core';
 import { type TtsEngine, TtsStream, unknownVoice } from '@sluice/tts';
 import { BytesCallbackSink, ByteStreamSink, type OutputFormat } from '@sluice/writers';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerContext } from '../context';
 import { toErrorResponse } from '../errors';
 import {
@@ -19,7 +19,7 @@ function encodeOptions(format: OutputFormat): { format: OutputFormat; sampleForm
 }
 
 /** Starts a speech stream for a validated request, cancelled when the client goes away. */
-async function openSpeech(context: ServerContext, request: FastifyRequest, reply: FastifyReply, speech: SpeechRequest) {
+async function openSpeech(context: ServerContext, reply: FastifyReply, speech: SpeechRequest) {
   const engine = context.engines.get(speech.engine) as TtsEngine;
   const voice = await resolveVoice(engine, speech.voice, (voices) => unknownVoice(engine.name, speech.voice, voices));
   context.slots.acquire('speech');
@@ -28,7 +28,6 @@ async function openSpeech(context: ServerContext, request: FastifyRequest, reply
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) controller.abort();
   });
-  request.raw.on('aborted', () => controller.abort());
   const stream = new TtsStream({ engine, voice, rate: speech.speed, sampleRate: SPEECH_SAMPLE_RATE, signal: controller.signal });
   stream.on('error', () => undefined);
   return { stream, controller };
@@ -51,7 +50,7 @@ function finish(context: ServerContext, stream: TtsStream, bytes: number): void 
 export function speechRoutes(app: FastifyInstance, context: ServerContext): void {
   app.post('/v1/audio/speech', async (request, reply) => {
     const speech = parseSpeechRequest(request.body, [...context.engines.keys()]);
-    const { stream } = await openSpeech(context, request, reply, speech);
+    const { stream } = await openSpeech(context, reply, speech);
     const { format, mime } = RESPONSE_FORMATS[speech.responseFormat];
     reply.hijack();
     reply.raw.writeHead(200, { 'Content-Type': mime, 'Cache-Control': 'no-store', 'X-Sluice-Engine': speech.engine });
@@ -73,7 +72,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
 
   app.post('/v1/audio/speech/timed', async (request, reply) => {
     const speech = parseSpeechRequest(request.body, [...context.engines.keys()]);
-    const { stream } = await openSpeech(context, request, reply, speech);
+    const { stream } = await openSpeech(context, reply, speech);
     const { format } = RESPONSE_FORMATS[speech.responseFormat];
     reply.hijack();
     reply.raw.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });

@@ -11,6 +11,8 @@ export type SluiceErrorCode =
   | 'E_SEQUENCE'
   /** Something was used after it was closed. */
   | 'E_CLOSED'
+  /** Nothing by that name: a file, a job, a stem, a route. */
+  | 'E_NOT_FOUND'
   /** An operation did not finish within its `timeoutMs`. */
   | 'E_TIMEOUT'
   /** The operation was cancelled through an AbortSignal or `stop()`. */

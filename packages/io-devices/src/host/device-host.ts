@@ -52,7 +52,6 @@ const streams = new Map<number, NativeStream & { open: boolean }>();
 
 function list() {
   const apis = binding.getHostAPIs();
-  const defaults = new Set<string>();
   const hostApis = apis.HostAPIs.map((api) => ({
     id: api.id,
     name: api.name,
@@ -61,29 +60,18 @@ function list() {
     isDefault: api.id === apis.defaultHostAPI,
   }));
   const defaultApi = apis.HostAPIs.find((api) => api.id === apis.defaultHostAPI);
-  const devices = binding.getDevices().map((device) => {
-    const inApi = apis.HostAPIs.find((api) => api.name === device.hostAPIName);
-    const ordinal = binding
-      .getDevices()
-      .filter((d) => d.hostAPIName === device.hostAPIName)
-      .findIndex((d) => d.id === device.id);
-    const isDefaultApi = inApi !== undefined && inApi === defaultApi;
-    const defaultInput = isDefaultApi && inApi?.defaultInput === ordinal;
-    const defaultOutput = isDefaultApi && inApi?.defaultOutput === ordinal;
-    if (defaultInput) defaults.add(`in:${device.id}`);
+  const native = binding.getDevices();
+  // PortAudio's host-API defaults are indices among that API's own devices.
+  const seen = new Map<string, number>();
+  const devices = native.map(({ hostAPIName, ...device }) => {
+    const ordinal = seen.get(hostAPIName) ?? 0;
+    seen.set(hostAPIName, ordinal + 1);
+    const isDefaultApi = defaultApi !== undefined && defaultApi.name === hostAPIName;
     return {
-      id: device.id,
-      name: device.name,
-      hostApi: device.hostAPIName,
-      maxInputChannels: device.maxInputChannels,
-      maxOutputChannels: device.maxOutputChannels,
-      defaultSampleRate: device.defaultSampleRate,
-      defaultLowInputLatency: device.defaultLowInputLatency,
-      defaultLowOutputLatency: device.defaultLowOutputLatency,
-      defaultHighInputLatency: device.defaultHighInputLatency,
-      defaultHighOutputLatency: device.defaultHighOutputLatency,
-      defaultInput,
-      defaultOutput,
+      ...device,
+      hostApi: hostAPIName,
+      defaultInput: isDefaultApi && defaultApi.defaultInput === ordinal,
+      defaultOutput: isDefaultApi && defaultApi.defaultOutput === ordinal,
     };
   });
   return { devices, hostApis };

@@ -120,6 +120,18 @@ export class OverlapAdd {
     trackStats = false,
   ) {
     this.running = trackStats ? new RunningStats() : undefined;
+    this.stride = OverlapAdd.stride(segmentFrames, windowFrames, overlap, transitionPower);
+    this.weights = transitionWeights(segmentFrames, transitionPower);
+    this.input = new FrameBuffer(channels, 2 * windowFrames);
+    this.sums = new Map(stems.map((stem) => [stem, new FrameBuffer(channels, 2 * segmentFrames)]));
+    this.weightSum = new FrameBuffer(1, 2 * segmentFrames);
+  }
+
+  /**
+   * Checks the options (`E_INVALID_ARGUMENT`) and returns the stride between
+   * segments, ⌊(1 − overlap) · segment⌋, without allocating anything.
+   */
+  static stride(segmentFrames: number, windowFrames: number, overlap: number, transitionPower: number): number {
     if (!(overlap >= 0 && overlap < 1)) throw new SluiceError('E_INVALID_ARGUMENT', `overlap must be in [0, 1), got ${overlap}`);
     if (!(transitionPower > 0)) throw new SluiceError('E_INVALID_ARGUMENT', `transitionPower must be > 0, got ${transitionPower}`);
     if (!Number.isInteger(segmentFrames) || segmentFrames < 2 || segmentFrames > windowFrames) {
@@ -128,17 +140,14 @@ export class OverlapAdd {
         `segment of ${segmentFrames} frames must be an integer in [2, ${windowFrames}] (the model window)`,
       );
     }
-    this.stride = Math.floor((1 - overlap) * segmentFrames);
-    if (this.stride < 1) throw new SluiceError('E_INVALID_ARGUMENT', `overlap ${overlap} leaves no stride for ${segmentFrames} frames`);
-    this.weights = transitionWeights(segmentFrames, transitionPower);
-    this.input = new FrameBuffer(channels, 2 * windowFrames);
-    this.sums = new Map(stems.map((stem) => [stem, new FrameBuffer(channels, 2 * segmentFrames)]));
-    this.weightSum = new FrameBuffer(1, 2 * segmentFrames);
+    const stride = Math.floor((1 - overlap) * segmentFrames);
+    if (stride < 1) throw new SluiceError('E_INVALID_ARGUMENT', `overlap ${overlap} leaves no stride for ${segmentFrames} frames`);
+    return stride;
   }
 
-  /** Frames between an input frame arriving and its output being final, at most (one window centred on a segment). */
-  get latencyFrames(): number {
-    return this.windowFrames - Math.floor((this.windowFrames - this.segmentFrames) / 2);
+  /** Frames between an input frame arriving and its output being final, at most: one window centred on a segment. */
+  static latency(segmentFrames: number, windowFrames: number): number {
+    return windowFrames - Math.floor((windowFrames - segmentFrames) / 2);
   }
 
   /** Appends input frames. */

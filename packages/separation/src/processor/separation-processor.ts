@@ -6,6 +6,7 @@ import {
   ResampleProcessor,
   SluiceError,
   createAudioChunk,
+  downmixToMono,
 } from '@sluice/core';
 import type { SeparationModel, StemPlanes } from '../model/types';
 import { type Normalization, checkNormalization, denormalization, normalizeWindow } from './normalization';
@@ -77,8 +78,8 @@ export class SeparationProcessor implements Processor {
     if (!Number.isInteger(this.options.maxInFlight) || this.options.maxInFlight < 1) {
       throw new SluiceError('E_INVALID_ARGUMENT', `maxInFlight must be a positive integer, got ${this.options.maxInFlight}`);
     }
-    // Validates overlap, transition power and segment length up front.
-    this.createEngine();
+    // Validates overlap, transition power and segment length up front (the buffers come at open()).
+    OverlapAdd.stride(this.segmentFrames, model.segmentFrames, this.options.overlap, this.options.transitionPower);
   }
 
   /** Segment length in frames at the model's rate. */
@@ -89,7 +90,7 @@ export class SeparationProcessor implements Processor {
 
   /** Frames (at the model's rate) an input frame waits before its output is final: at most one model window, centred on a segment. */
   get latencyFrames(): number {
-    return (this.engine ?? this.createEngine()).latencyFrames + (this.resampler?.latencyFrames ?? 0);
+    return OverlapAdd.latency(this.segmentFrames, this.model.segmentFrames) + (this.resampler?.latencyFrames ?? 0);
   }
 
   private createEngine(): OverlapAdd {
@@ -225,7 +226,7 @@ export class SeparationProcessor implements Processor {
   private toChunk(ready: OverlapAddOutput): AudioChunk {
     const format = this.output as AudioFormat;
     const mono = format.channels === 1 && this.model.channels > 1;
-    const toOutput = (planes: Float32Array[]): Float32Array[] => (mono ? [averageChannels(planes)] : planes);
+    const toOutput = (planes: Float32Array[]): Float32Array[] => (mono ? [downmixToMono(planes)] : planes);
     const stems: StemPlanes = {};
     for (const [name, planes] of Object.entries(ready.stems)) stems[name] = toOutput(planes);
     return createAudioChunk({
@@ -236,10 +237,4 @@ export class SeparationProcessor implements Processor {
       ...(this.meta === undefined ? {} : { meta: this.meta }),
     });
   }
-}
-
-function averageChannels(planes: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(planes[0]?.length ?? 0);
-  for (const plane of planes) for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (plane[i] as number) / planes.length;
-  return out;
 }

@@ -1,20 +1,25 @@
-/** Little-endian signed 16-bit PCM decoding for Polly's pcm output: one helper for the request and the bidirectional APIs. */
-/** Little-endian signed 16-bit PCM to float, carrying an odd byte to the next piece. */
-export function decodeS16(bytes: Uint8Array, carry: number | undefined): { samples: Float32Array; rest: number | undefined } {
-  const total = bytes.length + (carry === undefined ? 0 : 1);
-  const count = total >> 1;
-  const samples = new Float32Array(count);
-  let i = 0;
-  let at = 0;
-  if (carry !== undefined && count > 0) {
-    const value = carry | ((bytes[0] as number) << 8);
-    samples[i++] = (value > 0x7fff ? value - 0x10000 : value) / 32768;
-    at = 1;
+import { decodePcm } from '@sluice/core';
+
+/**
+ * Polly's pcm (s16le mono) decoded piece by piece as it arrives, with no
+ * holding back: a piece's whole samples come out at once (core's
+ * `decodePcm`), and an odd trailing byte waits for the next piece. (Core's
+ * `PcmDecoder` cuts fixed-size chunks, which would hold a sentence's tail
+ * until the next one arrives.)
+ */
+export class PcmPieces {
+  private carry: number | undefined;
+
+  /** The samples `bytes` completes. */
+  push(bytes: Uint8Array): Float32Array {
+    let whole = bytes;
+    if (this.carry !== undefined) {
+      whole = new Uint8Array(bytes.length + 1);
+      whole[0] = this.carry;
+      whole.set(bytes, 1);
+    }
+    const even = whole.length - (whole.length % 2);
+    this.carry = even < whole.length ? whole[even] : undefined;
+    return decodePcm(whole.subarray(0, even), 's16le', 1)[0] as Float32Array;
   }
-  for (; i < count; i++, at += 2) {
-    const value = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-    samples[i] = (value > 0x7fff ? value - 0x10000 : value) / 32768;
-  }
-  const rest = total % 2 === 1 ? (bytes[bytes.length - 1] as number) : undefined;
-  return { samples, rest: carry !== undefined && count === 0 ? carry : rest };
 }

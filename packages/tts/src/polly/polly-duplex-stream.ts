@@ -6,9 +6,9 @@ import {
   type StartSpeechSynthesisStreamActionStream,
   type VoiceId,
 } from '@aws-sdk/client-polly';
-import { type AudioChunk, type AudioFormat, SluiceError, type Source, abortError, createAudioChunk } from '@sluice/core';
+import { type AudioChunk, type AudioFormat, ChunkStamper, SluiceError, type Source, abortError } from '@sluice/core';
+import { PcmPieces } from './pcm';
 import { pollyError } from './errors';
-import { decodeS16 } from './pcm';
 
 /** Options for {@link PollyEngine.startStream}. */
 export interface PollyDuplexOptions {
@@ -126,8 +126,8 @@ export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done
     if (this.iterating) throw new SluiceError('E_INVALID_ARGUMENT', 'PollyDuplexStream: a stream can be iterated once');
     this.iterating = true;
     const size = this.options.chunkFrames ?? 2048;
-    let seq = 0;
-    let carry: number | undefined;
+    const pcm = new PcmPieces();
+    const stamper = new ChunkStamper(this.format);
     try {
       const out = await this.client.send(
         new StartSpeechSynthesisStreamCommand({
@@ -147,13 +147,12 @@ export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done
         if (event.StreamClosedEvent !== undefined) this.requestCharacters = event.StreamClosedEvent.RequestCharacters ?? 0;
         const bytes = event.AudioEvent?.AudioChunk;
         if (bytes === undefined || bytes.length === 0) continue;
-        const decoded = decodeS16(bytes, carry);
-        carry = decoded.rest;
         if (Number.isNaN(this.firstAudioMs)) this.firstAudioMs = performance.now() - this.started;
-        for (let at = 0; at < decoded.samples.length; at += size) {
-          const planes = [decoded.samples.slice(at, Math.min(decoded.samples.length, at + size))];
-          yield createAudioChunk({ format: this.format, planes, seq: seq++, startFrame: this.frames });
-          this.frames += (planes[0] as Float32Array).length;
+        const samples = pcm.push(bytes);
+        for (let at = 0; at < samples.length; at += size) {
+          const chunk = stamper.stamp([samples.subarray(at, Math.min(samples.length, at + size))]);
+          this.frames += chunk.frames;
+          yield chunk;
         }
       }
       const stats = {

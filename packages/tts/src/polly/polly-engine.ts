@@ -14,8 +14,8 @@ import { ByteStreamSource } from '@sluice/writers';
 import type { SynthesisEvent, SynthesizeOptions, TtsEngine, TtsVoice, WordMark } from '../engine/types';
 import { unknownVoice } from '../engine/voice-match';
 import { backoffMs, isRetryable, pollyError, sleep } from './errors';
-import { decodeS16 } from './pcm';
 import { type PollyDuplexOptions, PollyDuplexStream } from './polly-duplex-stream';
+import { PcmPieces } from './pcm';
 import { parseSpeechMarks } from './speech-marks';
 
 /** Options for {@link PollyEngine}. */
@@ -209,6 +209,8 @@ export class PollyEngine implements TtsEngine {
     const retry = this.options.retry ?? {};
     const attempts = retry.attempts ?? 4;
     let delivered = 0;
+    // One decoder across attempts: an odd byte of a cut stream continues with the resumed one.
+    const pcm = new PcmPieces();
     for (let attempt = 0; ; attempt++) {
       try {
         const out = await this.client.send(new SynthesizeSpeechCommand(input), { abortSignal: signal });
@@ -216,14 +218,12 @@ export class PollyEngine implements TtsEngine {
         if (body === undefined) throw new SluiceError('E_TTS_SERVICE', 'Polly returned no AudioStream');
         let received = 0;
         if ((this.options.outputFormat ?? 'pcm') === 'pcm') {
-          let carry: number | undefined;
           for await (const piece of body) {
             const bytes = piece.subarray(Math.max(0, Math.min(piece.length, delivered - received)));
             received += piece.length;
             if (bytes.length === 0) continue;
             delivered += bytes.length;
-            const { samples, rest } = decodeS16(bytes, carry);
-            carry = rest;
+            const samples = pcm.push(bytes);
             if (samples.length > 0) yield samples;
           }
         } else {

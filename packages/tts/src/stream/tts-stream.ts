@@ -1,5 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { type AudioChunk, type AudioFormat, ResampleProcessor, SluiceError, type Source, abortError, createAudioChunk } from '@sluice/core';
+import {
+  type AudioChunk,
+  type AudioFormat,
+  ResampleProcessor,
+  SluiceError,
+  type Source,
+  abortError,
+  allocatePlanes,
+  createAudioChunk,
+} from '@sluice/core';
 import type { SynthesizeOptions, TtsEngine, WordMark } from '../engine/types';
 import { type TextSegment, segmentText } from '../segmenter/segment-text';
 import { type AudioBudget, SegmentJob } from './segment-job';
@@ -117,6 +126,7 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
   private startedAt = 0;
   private firstAudioMs = Number.NaN;
   private timingsNote: string | undefined;
+  private failure: SluiceError | undefined;
   private readonly finished: Promise<TtsStats>;
   private settle!: { resolve(stats: TtsStats): void; reject(error: unknown): void };
 
@@ -269,8 +279,6 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
     this.wake();
   }
 
-  private failure: SluiceError | undefined;
-
   [Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
     if (this.iterating) throw new SluiceError('E_INVALID_ARGUMENT', `${this.name}: a speech stream can be iterated once`);
     this.iterating = true;
@@ -416,7 +424,7 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
       this.pendingChunks.push(
         createAudioChunk({
           format: this.format,
-          planes: allocate(this.format.channels),
+          planes: allocatePlanes(this.format.channels, 0),
           seq: this.seq++,
           startFrame: this.outputFrames,
           final: true,
@@ -439,8 +447,4 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
       ...(this.timingsNote === undefined ? {} : { timingsNote: this.timingsNote }),
     };
   }
-}
-
-function allocate(channels: number): Float32Array[] {
-  return Array.from({ length: channels }, () => new Float32Array(0));
 }
