@@ -35,6 +35,7 @@ export { PcmStreamWriter } from './encode/pcm-writers';
 export { UNKNOWN_SIZE, type WavLayout, needsExtensible, wavHeader } from './wav/header';
 export { type WavInfo, WavParser } from './wav/parser';
 export { FileSink, type FileSinkOptions } from './sinks/file-sink';
+export { assertNotAnInput } from './files/output-guard';
 export { MultiFileSink, type MultiFileSinkOptions } from './sinks/multi-file-sink';
 export { type ByteSinkOptions, ByteStreamSink, BytesCallbackSink } from './sinks/byte-sinks';
 export { FileSource, type FileSourceOptions } from './sources/file-source';

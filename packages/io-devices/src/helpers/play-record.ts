@@ -1,5 +1,5 @@
 import { Pipeline, type PipelineStats } from '@sluice/core';
-import { FileSink, FileSource } from '@sluice/writers';
+import { FileSink, type FileSinkOptions, FileSource } from '@sluice/writers';
 import { MicrophoneSource, type MicrophoneSourceOptions } from '../streams/microphone-source';
 import { SpeakerSink, type SpeakerSinkOptions } from '../streams/speaker-sink';
 
@@ -18,13 +18,18 @@ export async function play(
   return { ...stats, underruns: sink.stats.underruns };
 }
 
-/** Records from an input device into a file (format from its extension) for `seconds`. */
+/**
+ * Records from an input device into a file (format from its extension) for
+ * `seconds`. `file` passes options to the FileSink (sample format, bitrate,
+ * `keepPartial` to keep what was recorded when the signal aborts).
+ */
 export async function record(
   path: string,
-  options: MicrophoneSourceOptions & { seconds: number; signal?: AbortSignal },
+  options: MicrophoneSourceOptions & { seconds: number; signal?: AbortSignal; file?: Omit<FileSinkOptions, 'signal'> },
 ): Promise<PipelineStats & { overruns: number }> {
-  const { signal, ...microphone } = options;
+  const { signal, file, ...microphone } = options;
   const source = new MicrophoneSource(microphone);
-  const stats = await new Pipeline({ source, sink: new FileSink(path), ...(signal === undefined ? {} : { signal }) }).wait();
+  const sink = new FileSink(path, file ?? {});
+  const stats = await new Pipeline({ source, sink, ...(signal === undefined ? {} : { signal }) }).wait();
   return { ...stats, overruns: source.stats.overruns };
 }

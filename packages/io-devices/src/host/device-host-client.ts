@@ -99,22 +99,32 @@ export class DeviceHost {
         this.child = undefined;
         this.ready = undefined;
       });
-      child.unref();
-      (child.channel as { unref?: () => void } | undefined)?.unref?.();
+      // Referenced until it says it is ready (someone is waiting for it); from then on, only while busy.
+      this.setReferenced(child, true);
     });
     return this.ready;
   }
 
   /** Keeps the host referenced only while something waits on it, so an idle host never holds the process open. */
   private refresh(): void {
-    const busy = this.pending.size > 0 || this.listeners.size > 0;
-    const channel = this.child?.channel as { ref?: () => void; unref?: () => void } | undefined;
-    if (busy) {
-      this.child?.ref();
-      channel?.ref?.();
+    if (this.child !== undefined) this.setReferenced(this.child, this.pending.size > 0 || this.listeners.size > 0);
+  }
+
+  /**
+   * A child keeps its parent's event loop alive through four handles: the
+   * process, the IPC channel, and the stdout and stderr pipes. All four are
+   * (un)referenced together; forgetting the pipes is what kept `sluice
+   * devices` from ever exiting.
+   */
+  private setReferenced(child: ChildProcess, referenced: boolean): void {
+    type Handle = { ref?: () => void; unref?: () => void } | null | undefined;
+    const handles: Handle[] = [child.channel as Handle, child.stdout as Handle, child.stderr as Handle];
+    if (referenced) {
+      child.ref();
+      for (const handle of handles) handle?.ref?.();
     } else {
-      this.child?.unref();
-      channel?.unref?.();
+      child.unref();
+      for (const handle of handles) handle?.unref?.();
     }
   }
 
@@ -183,8 +193,7 @@ export class DeviceHost {
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       // Referenced while it exits: an idle host is unreferenced, and a caller awaiting this must not see the loop end first.
-      child.ref();
-      (child.channel as { ref?: () => void } | undefined)?.ref?.();
+      this.setReferenced(child, true);
       child.kill();
     });
   }

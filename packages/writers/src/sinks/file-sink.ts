@@ -2,7 +2,9 @@ import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type AudioChunk, type AudioFormat, type SampleFormat, type Sink, SluiceError, bytesPerSample, encodePcm } from '@sluice/core';
 import { FfmpegStreamWriter } from '../encode/ffmpeg-writer';
-import { type EncodeOptions, type OutputFormat, formatFromPath, validateEncodeOptions } from '../encode/formats';
+import { type EncodeOptions, OUTPUT_FORMATS, type OutputFormat, formatFromPath, validateEncodeOptions } from '../encode/formats';
+import { assertNotAnInput } from '../files/output-guard';
+import { TemporaryFile } from '../files/temporary-file';
 import { UNKNOWN_SIZE, type WavLayout, wavHeader, wavSizeOffsets } from '../wav/header';
 
 /** Options for {@link FileSink}. */
@@ -13,6 +15,16 @@ export interface FileSinkOptions extends EncodeOptions {
   stem?: string;
   /** Stops the encoder when aborted. */
   signal?: AbortSignal;
+  /**
+   * What an aborted or failed stream leaves behind. By default nothing: the
+   * file is written under a temporary name and moved into place only when the
+   * stream completes, so the final name never holds a partial file. With
+   * `keepPartial: true` an abort finishes the file with what was written so
+   * far (playable: headers fixed, encoder flushed) and moves it into place.
+   */
+  keepPartial?: boolean;
+  /** Input files this output must not be (checked by device and inode, besides the files any FileSource is reading). */
+  inputs?: readonly string[];
 }
 
 function ioError(error: unknown, path: string, what: string): SluiceError {
@@ -39,6 +51,7 @@ class PcmFileWriter {
 
   constructor(
     private readonly path: string,
+    private readonly shownPath: string,
     private readonly format: 'wav' | 'pcm',
     private readonly sampleFormat: SampleFormat,
   ) {}
@@ -48,7 +61,7 @@ class PcmFileWriter {
     try {
       this.handle = await open(this.path, 'w');
     } catch (error) {
-      throw ioError(error, this.path, 'create');
+      throw ioError(error, this.shownPath, 'create');
     }
     if (this.format === 'wav') {
       const header = wavHeader(this.layout, { reserveRf64: true, dataBytes: 0 });
@@ -121,7 +134,7 @@ class PcmFileWriter {
     try {
       await (this.handle as FileHandle).write(bytes, 0, bytes.length, position);
     } catch (error) {
-      throw ioError(error, this.path, 'write');
+      throw ioError(error, this.shownPath, 'write');
     }
   }
 }
@@ -131,14 +144,17 @@ class PcmFileWriter {
  * extension names). WAV and PCM are written in TypeScript; the other
  * formats by one ffmpeg process that owns the file, so headers that need
  * the final length are right (WAV sizes, MP3 Xing/Info, FLAC STREAMINFO,
- * M4A index). `abort()` still finishes the file: it stays playable with
- * everything written so far.
+ * M4A index). The file is written under a temporary name beside the target
+ * and renamed when the stream completes; an output that is one of the inputs
+ * is refused before anything is written. See
+ * {@link FileSinkOptions.keepPartial} for what an abort leaves.
  */
 export class FileSink implements Sink {
   readonly name: string;
   readonly format: OutputFormat;
   private pcm: PcmFileWriter | undefined;
   private encoder: FfmpegStreamWriter | undefined;
+  private file: TemporaryFile | undefined;
   private finished = false;
 
   constructor(
@@ -147,7 +163,10 @@ export class FileSink implements Sink {
   ) {
     const format = options.format ?? formatFromPath(path);
     if (format === undefined) {
-      throw new SluiceError('E_UNSUPPORTED', `FileSink: cannot tell the format of "${path}" from its extension; pass { format }`);
+      throw new SluiceError(
+        'E_UNSUPPORTED',
+        `FileSink: cannot tell the format of "${path}" from its extension (known: ${OUTPUT_FORMATS.join(', ')}); pass { format }`,
+      );
     }
     validateEncodeOptions(format, options);
     this.format = format;
@@ -158,17 +177,27 @@ export class FileSink implements Sink {
     await mkdir(dirname(this.path), { recursive: true }).catch((error: unknown) => {
       throw ioError(error, this.path, 'create the directory of');
     });
-    if (this.format === 'wav' || this.format === 'pcm') {
-      this.pcm = new PcmFileWriter(this.path, this.format, this.options.sampleFormat ?? 's16le');
-      await this.pcm.open(format);
-    } else {
-      // ffmpeg reports an unwritable path only at its first write; check it now for a clear error.
-      const probe = await open(this.path, 'w').catch((error: unknown) => {
-        throw ioError(error, this.path, 'create');
-      });
-      await probe.close();
-      this.encoder = new FfmpegStreamWriter(this.format, format, this.options, { kind: 'file', path: this.path });
-      await this.encoder.start();
+    await assertNotAnInput(this.path, this.options.inputs);
+    const file = new TemporaryFile(this.path);
+    this.file = file;
+    try {
+      if (this.format === 'wav' || this.format === 'pcm') {
+        this.pcm = new PcmFileWriter(file.path, this.path, this.format, this.options.sampleFormat ?? 's16le');
+        await this.pcm.open(format);
+      } else {
+        // ffmpeg reports an unwritable path only at its first write; check it now for a clear error.
+        const probe = await open(file.path, 'w').catch((error: unknown) => {
+          throw ioError(error, this.path, 'create');
+        });
+        await probe.close();
+        this.encoder = new FfmpegStreamWriter(this.format, format, this.options, { kind: 'file', path: file.path });
+        await this.encoder.start();
+      }
+    } catch (error) {
+      this.finished = true;
+      await this.encoder?.abort().catch(() => {});
+      await file.discard();
+      throw error;
     }
   }
 
@@ -184,17 +213,32 @@ export class FileSink implements Sink {
     else await this.encoder?.write(planes);
   }
 
+  /** Finishes the file and moves it to its final name. */
   async close(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    await this.pcm?.close();
-    await this.encoder?.finalize();
+    try {
+      await this.pcm?.close();
+      await this.encoder?.finalize();
+    } catch (error) {
+      await this.file?.discard();
+      throw error;
+    }
+    await this.file?.commit();
   }
 
+  /** Stops: removes the partial file, or with `keepPartial` finishes it playable and moves it into place. */
   async abort(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    await this.pcm?.close();
-    await this.encoder?.endGracefully();
+    if (this.options.keepPartial) {
+      await this.pcm?.close();
+      await this.encoder?.endGracefully();
+      await this.file?.commit();
+      return;
+    }
+    await this.pcm?.close().catch(() => {});
+    await this.encoder?.abort().catch(() => {});
+    await this.file?.discard();
   }
 }

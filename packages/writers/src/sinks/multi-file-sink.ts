@@ -11,6 +11,10 @@ export interface MultiFileSinkOptions extends EncodeOptions {
   stems?: readonly string[];
   /** Also write the mix as `mixture.<ext>` (default false). */
   includeMix?: boolean;
+  /** On abort, keep each stem written so far (see FileSinkOptions.keepPartial); by default nothing is left. */
+  keepPartial?: boolean;
+  /** Input files no stem may overwrite (see FileSinkOptions.inputs). */
+  inputs?: readonly string[];
 }
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -81,7 +85,13 @@ export class MultiFileSink implements Sink {
       });
       this.sinks.set(stem, sink);
     }
-    await Promise.all([...this.sinks.values()].map((sink) => sink.open(this.format ?? first.format)));
+    // Every open settles before a failure is reported, so no stem is still being created while the others are removed.
+    const opened = await Promise.allSettled([...this.sinks.values()].map((sink) => sink.open(this.format ?? first.format)));
+    const failed = opened.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed !== undefined) {
+      await this.abort();
+      throw failed.reason;
+    }
   }
 
   private checkName(stem: string): void {

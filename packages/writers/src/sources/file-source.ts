@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import { type AudioChunk, type AudioFormat, type Source, SluiceError, abortError, validateFormat } from '@sluice/core';
+import { markReading } from '../files/output-guard';
 import { probe } from '../probe/probe';
 import { WavParser } from '../wav/parser';
 import { type DecodeOptions, FfmpegDecoder, checkDeclaredLength } from './ffmpeg-decoder';
@@ -35,6 +36,8 @@ export class FileSource implements Source {
   readonly name: string;
   private decoder: FfmpegDecoder | undefined;
   private readonly wav: boolean;
+  /** Ends this source's entry among the files being read (see assertNotAnInput). */
+  private readonly doneReading: () => void;
 
   constructor(
     readonly path: string,
@@ -43,6 +46,8 @@ export class FileSource implements Source {
     this.format = validateFormat({ sampleRate: options.sampleRate, channels: options.channels }, `FileSource(${path})`);
     this.name = `file(${path})`;
     this.wav = options.wav ?? false;
+    // While this source may still read the file, no FileSink in this process writes over it.
+    this.doneReading = markReading(path);
   }
 
   /** Opens a file, learning its rate and channels unless they are given. Throws `E_IO` or `E_DECODE`. */
@@ -78,6 +83,19 @@ export class FileSource implements Source {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
+    try {
+      yield* this.decode();
+    } finally {
+      this.doneReading();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.doneReading();
+    await this.decoder?.close();
+  }
+
+  private async *decode(): AsyncGenerator<AudioChunk> {
     if (this.wav) {
       yield* this.readWav();
       return;
@@ -94,10 +112,6 @@ export class FileSource implements Source {
     } finally {
       await decoder.close();
     }
-  }
-
-  async close(): Promise<void> {
-    await this.decoder?.close();
   }
 
   private async *readWav(): AsyncGenerator<AudioChunk> {

@@ -1,5 +1,6 @@
 import { type PipelineStats, type Processor, type Sink, type Source, Pipeline, SluiceError, iterateByteStream } from '@sluice/core';
-import { type AudioTags, type OutputFormat, formatFromPath } from '../encode/formats';
+import { type AudioTags, OUTPUT_FORMATS, type OutputFormat, formatFromPath } from '../encode/formats';
+import { assertNotAnInput } from '../files/output-guard';
 import { BytesCallbackSink } from '../sinks/byte-sinks';
 import { FileSink } from '../sinks/file-sink';
 import { ByteStreamSource } from '../sources/byte-stream-source';
@@ -23,8 +24,10 @@ export interface TranscodeOptions {
   processors?: readonly Processor[];
   /** Called with the error before the promise rejects with it. */
   onError?: (error: SluiceError) => void;
-  /** Cancels everything (processes killed, partial output kept playable for files). */
+  /** Cancels everything (processes killed; a file output is removed unless `keepPartial`). */
   signal?: AbortSignal;
+  /** File outputs: on abort or failure keep what was written, playable, under the final name (default: nothing is left). */
+  keepPartial?: boolean;
 }
 
 /** Callbacks for the stream-out helpers. */
@@ -52,7 +55,16 @@ function outputFormat(options: TranscodeOptions, path?: string): { format: Outpu
   if (codec === 'vorbis') return { format: 'ogg' };
   if (codec === 'pcm_s16le') return { format: 'pcm', sampleFormat: 's16le' };
   if (codec === 'pcm_f32le') return { format: 'pcm', sampleFormat: 'f32le' };
-  return { format: codec ?? (path ? formatFromPath(path) : undefined) ?? 'mp3' };
+  if (codec !== undefined) return { format: codec };
+  if (path === undefined) return { format: 'mp3' };
+  const format = formatFromPath(path);
+  if (format === undefined) {
+    throw new SluiceError(
+      'E_UNSUPPORTED',
+      `cannot tell the output format of "${path}" from its extension (known: ${OUTPUT_FORMATS.join(', ')}); name the codec`,
+    );
+  }
+  return { format };
 }
 
 function bitrateKbps(bitrate: string | number | undefined): number | undefined {
@@ -73,6 +85,7 @@ function encodeOptions(options: TranscodeOptions, path?: string) {
     ...(options.quality !== undefined ? { quality: options.quality } : {}),
     ...(options.metadata ? { tags: options.metadata } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.keepPartial ? { keepPartial: true } : {}),
   };
 }
 
@@ -169,6 +182,8 @@ export async function audioWithStreamInputAndOut(
 /** File to file, streaming (never the whole file in memory). */
 export async function transcodeFile(inPath: string, outPath: string, options: TranscodeOptions = {}): Promise<TranscodeResult> {
   const encode = encodeOptions(options, outPath);
+  // Before anything is opened: writing where we read would destroy the input.
+  await assertNotAnInput(outPath, [inPath]);
   const source = await openInput(() => FileSource.open(inPath, decodeOptions(options)), options);
-  return runTranscode(source, new FileSink(outPath, encode), options, encode.format, () => Number.NaN);
+  return runTranscode(source, new FileSink(outPath, { ...encode, inputs: [inPath] }), options, encode.format, () => Number.NaN);
 }
