@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,9 @@ import websocket from '@fastify/websocket';
 import type { SeparationModel } from '@sluice/separation';
 import type { TtsEngine } from '@sluice/tts';
 import { EspeakEngine } from '@sluice/tts-espeak';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_LIMITS, type ServerContext, type ServerLimits, Slots } from './context';
-import { errorHandler } from './errors';
+import { errorHandler, toErrorResponse } from './errors';
 import { JobStore } from './jobs/job-store';
 import { MetricsRegistry } from './metrics/registry';
 import { separationRoutes } from './routes/separations';
@@ -36,7 +36,13 @@ export interface ServerOptions {
 export interface SluiceServer {
   app: FastifyInstance;
   context: ServerContext;
-  /** Stops listening, ends the engines and deletes job files. */
+  /**
+   * Stops listening and lets what is running finish for up to
+   * `limits.shutdownTimeoutMs`; then cuts the remaining connections (their
+   * synthesis and encoders stop with them), aborts running separations, ends
+   * the engines and deletes every file the server wrote, its data folder
+   * included when the server made it.
+   */
   close(): Promise<void>;
 }
 
@@ -54,6 +60,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const metrics = new MetricsRegistry();
   const engines = new Map(Object.entries(options.engines ?? { espeak: new EspeakEngine() }));
+  const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sluice-server-')));
   const jobs = new JobStore(
     dataDir,
@@ -78,6 +85,30 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
     // Receiving a request (uploads included) may take this long; replies stream for as long as they need.
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: 10_000,
+    // Requests Node's parser refuses (headers too large: 431, malformed: 400) get the documented JSON error shape too.
+    clientErrorHandler(error, socket) {
+      const status = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({
+        error: {
+          code: status === 431 ? 'E_CHUNK_TOO_LARGE' : 'E_INVALID_ARGUMENT',
+          message: status === 431 ? 'the request headers are too large' : 'the request is malformed',
+        },
+      });
+      metrics.count('sluice_errors_total', { code: status === 431 ? 'E_CHUNK_TOO_LARGE' : 'E_INVALID_ARGUMENT' });
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      } else {
+        socket.destroy();
+      }
+    },
+    // A URL that cannot be decoded (`%zz`) or a bad content type: the same JSON errors as everything else.
+    frameworkErrors(error, _request, reply: FastifyReply) {
+      const { status, body } = toErrorResponse(error);
+      metrics.count('sluice_errors_total', { code: body.error.code });
+      void reply.status(status).type('application/json').send(body);
+    },
   });
   app.setErrorHandler(errorHandler(metrics));
   app.setNotFoundHandler((request, reply) => {
@@ -103,9 +134,19 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
     app,
     context,
     async close() {
-      await app.close();
+      const closing = app.close();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, limits.shutdownTimeoutMs);
+      });
+      await Promise.race([closing, deadline]);
+      clearTimeout(timer);
+      // Whatever is still streaming is cut: each stream's client-gone signal stops its work.
+      app.server.closeAllConnections();
       await jobs.close();
+      await closing;
       await Promise.all([...engines.values()].map((engine) => engine.close?.()));
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -21,6 +21,14 @@ export interface ServerLimits {
   retentionMs: number;
   /** Longest time to receive a whole request, upload included, in ms (default 120 s); replies are not limited. */
   requestTimeoutMs: number;
+  /** Longest wait for a client to take more of a streamed reply, in ms (default 30 s): a client that stops reading is cut off. */
+  writeTimeoutMs: number;
+  /** WebSocket: longest wait for the configuration message after connecting, in ms (default 10 s). */
+  socketConfigTimeoutMs: number;
+  /** WebSocket: longest silence from the client once configured, in ms (default 60 s). */
+  socketIdleTimeoutMs: number;
+  /** Longest graceful shutdown, in ms (default 10 s): what is still running then is aborted and its files removed. */
+  shutdownTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -32,6 +40,10 @@ export const DEFAULT_LIMITS: ServerLimits = {
   requestsPerMinute: 600,
   retentionMs: 30 * 60 * 1000,
   requestTimeoutMs: 120_000,
+  writeTimeoutMs: 30_000,
+  socketConfigTimeoutMs: 10_000,
+  socketIdleTimeoutMs: 60_000,
+  shutdownTimeoutMs: 10_000,
 };
 
 /** Counts streams of each kind against their limits; `E_BUFFER_OVERFLOW` (HTTP 503) when full. */
@@ -43,9 +55,10 @@ export class Slots {
     private readonly metrics: MetricsRegistry,
   ) {}
 
-  acquire(kind: string): void {
+  /** Takes a slot or throws; the returned function gives it back (once, however often it is called). */
+  acquire(kind: string): () => void {
     const used = this.used.get(kind) ?? 0;
-    const limit = this.limits[kind] ?? Number.POSITIVE_INFINITY;
+    const limit = Object.hasOwn(this.limits, kind) ? (this.limits[kind] as number) : Number.POSITIVE_INFINITY;
     if (used >= limit)
       throw new SluiceError(
         'E_BUFFER_OVERFLOW',
@@ -53,9 +66,15 @@ export class Slots {
       );
     this.used.set(kind, used + 1);
     this.metrics.add('sluice_active_streams', 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.release(kind);
+    };
   }
 
-  release(kind: string): void {
+  private release(kind: string): void {
     this.used.set(kind, Math.max(0, (this.used.get(kind) ?? 0) - 1));
     this.metrics.add('sluice_active_streams', -1);
   }

@@ -8,4 +8,5 @@
 export { buildServer, type ServerOptions, type SluiceServer } from './app';
 export { DEFAULT_LIMITS, type ServerLimits } from './context';
 export { MetricsRegistry } from './metrics/registry';
-export { OPENAI_VOICES, RESPONSE_FORMATS } from './routes/speech-request';
+export { OPENAI_VOICES } from '@sluice/tts-espeak';
+export { RESPONSE_FORMATS } from './routes/speech-request';

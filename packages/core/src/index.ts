@@ -28,6 +28,7 @@ export {
   chunkSeconds,
   createAudioChunk,
   slicePlanes,
+  stemPlanes,
   withChunk,
 } from './chunk/audio-chunk';
 export { type ByteChunk, createByteChunk, isByteChunk } from './chunk/byte-chunk';
@@ -85,7 +86,7 @@ export {
   sourceToReadableStream,
   writableStreamSink,
 } from './adapters/web-streams';
-export { nodeReadableSource, nodeWritableSink, sinkToNodeWritable, sourceToNodeReadable } from './adapters/node-streams';
+export { nodeReadableSource, nodeWritableSink, sinkToNodeWritable, sourceToNodeReadable, writeToNode } from './adapters/node-streams';
 
 export type { ChannelChunk, ChannelConfig, ChannelStats, StreamingChannel } from './channels/types';
 export { MemoryChannel } from './channels/memory-channel';

@@ -5,3 +5,4 @@
  * package of its own). Runs in a worker thread; no network, no native build.
  */
 export { EspeakEngine, type EspeakEngineOptions } from './espeak-engine';
+export { OPENAI_VOICES, espeakVoiceFor } from './openai-voices';

@@ -108,24 +108,27 @@ describe('failures while running', () => {
     expect(error.message).toMatch(/not writable|cannot/);
   });
 
-  it.each(['mp3', 'flac', 'wav'])('aborting a %s FileSink with keepPartial leaves a playable file with what was written', async (format) => {
-    const controller = new AbortController();
-    const file = path(`aborted.${format}`);
-    let written = 0;
-    const pipeline = new Pipeline({
-      source: new ToneSource({ seconds: 600, channels: 2, chunkFrames: 4410 }),
-      sink: new FileSink(file, { keepPartial: true }),
-      signal: controller.signal,
-    });
-    pipeline.on('chunk', (chunk) => {
-      written += chunk.frames;
-      if (written >= 44100 * 2) controller.abort();
-    });
-    await expectCode(pipeline.wait(), 'E_ABORTED');
-    const decoded = await ffmpegDecode(file, 2, 44100);
-    const seconds = (decoded[0]?.length ?? 0) / 44100;
-    expect(seconds).toBeGreaterThan(1.8);
-    expect(seconds).toBeLessThan(3);
-    expect((await probe(file)).channels).toBe(2);
-  });
+  it.each(['mp3', 'flac', 'wav'])(
+    'aborting a %s FileSink with keepPartial leaves a playable file with what was written',
+    async (format) => {
+      const controller = new AbortController();
+      const file = path(`aborted.${format}`);
+      let written = 0;
+      const pipeline = new Pipeline({
+        source: new ToneSource({ seconds: 600, channels: 2, chunkFrames: 4410 }),
+        sink: new FileSink(file, { keepPartial: true }),
+        signal: controller.signal,
+      });
+      pipeline.on('chunk', (chunk) => {
+        written += chunk.frames;
+        if (written >= 44100 * 2) controller.abort();
+      });
+      await expectCode(pipeline.wait(), 'E_ABORTED');
+      const decoded = await ffmpegDecode(file, 2, 44100);
+      const seconds = (decoded[0]?.length ?? 0) / 44100;
+      expect(seconds).toBeGreaterThan(1.8);
+      expect(seconds).toBeLessThan(3);
+      expect((await probe(file)).channels).toBe(2);
+    },
+  );
 });

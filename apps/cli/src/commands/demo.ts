@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { GainProcessor, NullSink, Pipeline, ToneSource, formatStats } from '@sluice/core';
 import type { Command } from '../io';
+import { parseNumber, parsePositiveNumber } from '../options';
 
 /** `sluice demo`: a tone through a gain pipeline, with the pipeline's stats. */
 export const demoCommand: Command = {
@@ -22,8 +23,11 @@ processing time, and the speed in × real time.`,
       },
       strict: true,
     });
-    const source = new ToneSource({ seconds: Number(values.seconds), frequency: Number(values.frequency), sampleRate: 44100, channels: 2 });
-    const gain = new GainProcessor({ gainDb: Number(values['gain-db']) });
+    const seconds = parsePositiveNumber(values.seconds, 'seconds') as number;
+    const frequency = parseNumber(values.frequency, 'frequency', { min: 1, max: 22049 }) as number;
+    const gainDb = parseNumber(values['gain-db'], 'gain-db', { min: -120, max: 60 }) as number;
+    const source = new ToneSource({ seconds, frequency, sampleRate: 44100, channels: 2 });
+    const gain = new GainProcessor({ gainDb });
     const pipeline = new Pipeline({ source, processors: [gain], sink: new NullSink(), signal });
     const stats = await pipeline.wait();
     if (values.json) {

@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util';
 import { listDevices, listHostApis, play, record } from '@sluice/io-devices';
-import { parsePositiveInteger } from '../format';
 import { type Command, UsageError } from '../io';
+import {
+  FILE_OUTPUT_HELP,
+  FILE_OUTPUT_OPTIONS,
+  fileOutputOptions,
+  outputFormatOf,
+  parsePositiveInteger,
+  parsePositiveNumber,
+} from '../options';
 
 /** `--device` takes an id (a number) or a device name. */
 export function parseDevice(text: string | undefined): number | string | undefined {
@@ -19,6 +26,13 @@ export const devicesCommand: Command = {
     const [devices, hostApis] = [await listDevices(), await listHostApis()];
     if (values.json) {
       io.out(JSON.stringify({ devices, hostApis }));
+      return 0;
+    }
+    if (devices.length === 0) {
+      const apis = hostApis.map((api) => `${api.name}: ${api.deviceCount} device(s)`).join(', ');
+      io.out(
+        `no audio devices found (PortAudio's host APIs: ${apis || 'none'}). This machine has no sound card that ALSA can open, or ALSA has no configuration for one; an ~/.asoundrc can route the default device to files (see @sluice/io-devices' README).`,
+      );
       return 0;
     }
     for (const device of devices) {
@@ -51,23 +65,36 @@ export const playCommand: Command = {
 export const recordCommand: Command = {
   name: 'record',
   summary: 'Record from an input device into a file (format from its extension)',
-  usage: 'sluice record OUT [--seconds N] [--device ID|NAME] [--sample-rate N] [--channels N]',
+  usage: `sluice record OUT [--seconds N] [--device ID|NAME] [--sample-rate N] [--channels N]
+              [--sample-format s16|s24|f32] [--keep-partial]
+
+Records for --seconds (default 5). Ctrl-C stops early; with --keep-partial what was recorded is kept.
+${FILE_OUTPUT_HELP}`,
   async run(args, io, signal) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { seconds: { type: 'string' }, device: { type: 'string' }, 'sample-rate': { type: 'string' }, channels: { type: 'string' } },
+      options: {
+        seconds: { type: 'string' },
+        device: { type: 'string' },
+        'sample-rate': { type: 'string' },
+        channels: { type: 'string' },
+        format: { type: 'string' },
+        ...FILE_OUTPUT_OPTIONS,
+      },
     });
     const [out] = positionals;
     if (out === undefined) throw new UsageError('give a file to record into');
-    const seconds = values.seconds === undefined ? 5 : Number(values.seconds);
-    if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got "${values.seconds}"`);
+    const format = outputFormatOf(out, values.format);
+    const file = { format, ...fileOutputOptions(values, format) };
+    const seconds = parsePositiveNumber(values.seconds, 'seconds') ?? 5;
     const device = parseDevice(values.device);
     const sampleRate = parsePositiveInteger(values['sample-rate'], 'sample-rate');
     const channels = parsePositiveInteger(values.channels, 'channels');
     const stats = await record(out, {
       seconds,
       signal,
+      file,
       ...(device === undefined ? {} : { deviceId: device }),
       ...(sampleRate === undefined ? {} : { sampleRate }),
       ...(channels === undefined ? {} : { channels }),

@@ -37,6 +37,12 @@ export class JobStore {
   private readonly jobs = new Map<string, Job>();
   private readonly queue: Job[] = [];
   private running = 0;
+  /** Uploads under way that have a place in the queue (checked and taken in one step, so the limit holds under a burst). */
+  private reserved = 0;
+  /** The running separations, awaited at shutdown. */
+  private readonly runs = new Set<Promise<void>>();
+  /** Aborts every running separation at shutdown. */
+  private readonly shutdown = new AbortController();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -47,14 +53,31 @@ export class JobStore {
     this.sweeper = setInterval(() => void this.sweep(), Math.min(60_000, options.retentionMs)).unref();
   }
 
-  /** A fresh job directory for an upload; the job starts with {@link start}. */
+  /**
+   * Reserves a place in the queue and makes a fresh job directory for an
+   * upload; the job starts with {@link start}, or the place is given back
+   * with {@link abandon}. The check and the reservation happen in one
+   * synchronous step, so simultaneous uploads cannot all pass the limit.
+   */
   async create(): Promise<{ id: string; directory: string }> {
-    if (this.queue.length >= this.options.queue)
+    if (this.reserved + this.queue.length >= this.options.queue)
       throw new SluiceError('E_BUFFER_OVERFLOW', `the separation queue is full (${this.options.queue} jobs waiting); try again later`);
+    this.reserved++;
     const id = randomUUID();
     const directory = join(this.root, id);
-    await mkdir(directory, { recursive: true });
+    try {
+      await mkdir(directory, { recursive: true });
+    } catch (error) {
+      this.reserved--;
+      throw error;
+    }
     return { id, directory };
+  }
+
+  /** Gives back the place of an upload that failed, and removes its directory. */
+  async abandon(directory: string): Promise<void> {
+    this.reserved--;
+    await rm(directory, { recursive: true, force: true });
   }
 
   /** Queues the separation of `input` (inside the job's directory). */
@@ -63,11 +86,15 @@ export class JobStore {
     try {
       durationSeconds = (await probe(input)).durationSeconds;
     } catch (error) {
-      await rm(directory, { recursive: true, force: true });
+      await this.abandon(directory);
+      // The reason (ffmpeg's words, the server's paths) stays in the server; the client learns what it can act on.
       throw SluiceError.isInstance(error) && error.code !== 'E_INTERNAL'
-        ? new SluiceError('E_DECODE', `the upload is not audio that can be decoded (${error.message})`)
+        ? new SluiceError('E_DECODE', 'the upload is not audio that can be decoded (send WAV, FLAC, MP3, Ogg, Opus, AAC or M4A)', {
+            cause: error,
+          })
         : error;
     }
+    this.reserved--;
     const job: Job = {
       id,
       directory,
@@ -91,15 +118,24 @@ export class JobStore {
     return job === undefined ? undefined : { ...this.view(job), events: job.events, directory: job.directory };
   }
 
-  /** Path of a finished stem's WAV, or undefined. */
+  /** Path of a finished stem's WAV, or undefined (the file itself may be gone by the time it is read: retention). */
   stemPath(id: string, stem: string): string | undefined {
     const job = ID.test(id) ? this.jobs.get(id) : undefined;
     if (job === undefined || job.status !== 'done' || !job.stems.includes(stem)) return undefined;
     return join(job.directory, 'stems', `${stem}.wav`);
   }
 
+  /** Jobs queued or running. */
+  get active(): number {
+    return this.running + this.queue.length;
+  }
+
+  /** Aborts what is running, drops the queue and deletes every job's files. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.queue.length = 0;
+    this.shutdown.abort(new SluiceError('E_ABORTED', 'the server is shutting down'));
+    await Promise.all([...this.runs].map((run) => run.catch(() => {})));
     await Promise.all([...this.jobs.values()].map((job) => rm(job.directory, { recursive: true, force: true })));
   }
 
@@ -118,12 +154,14 @@ export class JobStore {
       const job = this.queue.shift() as Job;
       this.running++;
       this.metrics.add('sluice_active_streams', 1);
-      void this.run(job).finally(() => {
+      const run = this.run(job).finally(() => {
         this.running--;
+        this.runs.delete(run);
         this.metrics.add('sluice_active_streams', -1);
         job.finishedAt = Date.now();
         this.pump();
       });
+      this.runs.add(run);
     }
   }
 
@@ -134,7 +172,13 @@ export class JobStore {
     try {
       const source = await FileSource.open(job.input, { sampleRate: model.sampleRate });
       const sink = new MultiFileSink(join(job.directory, 'stems'), { format: 'wav' });
-      const pipeline = new Pipeline({ source, processors: [new SeparationProcessor(model)], sink, progressIntervalMs: 200 });
+      const pipeline = new Pipeline({
+        source,
+        processors: [new SeparationProcessor(model)],
+        sink,
+        progressIntervalMs: 200,
+        signal: this.shutdown.signal,
+      });
       pipeline.on('progress', (stats) => {
         const progress = job.durationSeconds ? Math.min(0.99, stats.audioSeconds / job.durationSeconds) : 0;
         this.update(job, { progress, speed: stats.speed });

@@ -1,35 +1,77 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline as pipe } from 'node:stream/promises';
 import { Pipeline, SluiceError } from '@sluice/core';
 import { ByteStreamSink, FileSource, OUTPUT_FORMATS, type OutputFormat, mimeTypeOf } from '@sluice/writers';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context';
 import type { JobView } from '../jobs/job-store';
 import { badRequest, notFound } from '../errors';
+
+/**
+ * Ends the connection once the error reply has gone out, so the rest of an
+ * over-limit upload is never read (Node would otherwise read and discard it
+ * all to keep the connection alive).
+ */
+function closeAfterReply(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('Connection', 'close');
+  reply.raw.once('finish', () => request.raw.socket?.destroy());
+}
+
+/** Streams the upload's file into the job's directory, stopping at the size limit; client mistakes are typed errors. */
+async function receiveUpload(request: FastifyRequest, reply: FastifyReply, directory: string, limit: number): Promise<string> {
+  let file: Awaited<ReturnType<FastifyRequest['file']>>;
+  try {
+    file = await request.file({ limits: { fileSize: limit, files: 1 } });
+  } catch (error) {
+    throw badRequest(`the multipart body is malformed (${(error as Error).message})`);
+  }
+  if (file === undefined) throw badRequest('the form has no file');
+  // The client's file name is never used as a path: only a short alphanumeric extension survives (a hint for probing).
+  const extension = /\.([a-z0-9]{1,5})$/i.exec(file.filename ?? '')?.[1]?.toLowerCase() ?? 'bin';
+  const input = join(directory, `input.${extension}`);
+  const tooLarge = new SluiceError('E_CHUNK_TOO_LARGE', `the upload is larger than ${limit} bytes`);
+  // At the limit, stop: the stream is destroyed (nothing more is written) and the connection closes after the 413.
+  file.file.once('limit', () => {
+    closeAfterReply(request, reply);
+    file.file.destroy(tooLarge);
+  });
+  // A body that broke off or does not parse is the client's fault (400); a write that failed is the server's (500).
+  let readError: unknown;
+  file.file.once('error', (error) => {
+    readError = error;
+  });
+  try {
+    await pipe(file.file, createWriteStream(input));
+  } catch (error) {
+    if (error === tooLarge || file.file.truncated) throw tooLarge;
+    // The parser may have failed the file stream before our listener was attached: its stored error says so.
+    if (error !== readError && error !== file.file.errored) throw error;
+    throw badRequest(`the multipart body is malformed (${(error as Error).message})`);
+  }
+  if (file.file.truncated) throw tooLarge;
+  return input;
+}
 
 /** `POST /v1/audio/separations` (multipart upload), job status, progress as Server-Sent Events, stem downloads. */
 export function separationRoutes(app: FastifyInstance, context: ServerContext): void {
   app.post('/v1/audio/separations', async (request, reply) => {
     if (!request.isMultipart()) throw badRequest('upload the audio as multipart/form-data with a "file" field');
-    const file = await request.file({ limits: { fileSize: context.limits.uploadBytes, files: 1 } });
-    if (file === undefined) throw badRequest('the form has no file');
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > context.limits.uploadBytes + 64 * 1024) {
+      closeAfterReply(request, reply);
+      throw new SluiceError('E_CHUNK_TOO_LARGE', `the upload is larger than ${context.limits.uploadBytes} bytes`);
+    }
     const { id, directory } = await context.jobs.create();
-    // The client's file name is never used as a path: only a short alphanumeric extension survives.
-    const extension = /\.([a-z0-9]{1,5})$/i.exec(file.filename ?? '')?.[1]?.toLowerCase() ?? 'bin';
-    const input = join(directory, `input.${extension}`);
     try {
-      await pipe(file.file, createWriteStream(input));
-      if (file.file.truncated) {
-        throw new SluiceError('E_CHUNK_TOO_LARGE', `the upload is larger than ${context.limits.uploadBytes} bytes`);
-      }
+      const input = await receiveUpload(request, reply, directory, context.limits.uploadBytes);
+      const job = await context.jobs.start(id, directory, input);
+      return reply.status(202).send({ ...job, events: `/v1/audio/separations/${id}/events` });
     } catch (error) {
-      await rm(directory, { recursive: true, force: true });
+      if (context.jobs.get(id) === undefined) await context.jobs.abandon(directory).catch(() => {});
       throw error;
     }
-    const job = await context.jobs.start(id, directory, input);
-    return reply.status(202).send({ ...job, events: `/v1/audio/separations/${id}/events` });
   });
 
   app.get<{ Params: { id: string } }>('/v1/audio/separations/:id', async (request) => {
@@ -64,16 +106,29 @@ export function separationRoutes(app: FastifyInstance, context: ServerContext): 
     async (request, reply) => {
       const path = context.jobs.stemPath(request.params.id, request.params.stem);
       if (path === undefined) throw notFound('such stem (is the job done?)');
-      const format = (request.query.format ?? 'wav') as OutputFormat;
-      if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw badRequest(`format must be one of ${OUTPUT_FORMATS.join(', ')}`);
+      const requested = request.query.format ?? 'wav';
+      if (!OUTPUT_FORMATS.includes(requested as OutputFormat)) throw badRequest(`format must be one of ${OUTPUT_FORMATS.join(', ')}`);
+      const format = requested as OutputFormat;
+      // Opened before anything is sent: a stem removed by retention meanwhile is a 404, not a cut connection.
+      const handle = await open(path, 'r').catch(() => {
+        throw notFound('such stem (it has expired)');
+      });
       const name = `${request.params.stem}.${format}`;
       if (format === 'wav') {
-        return reply.type('audio/wav').header('Content-Disposition', `inline; filename="${name}"`).send(createReadStream(path));
+        return reply.type('audio/wav').header('Content-Disposition', `inline; filename="${name}"`).send(handle.createReadStream());
       }
+      const source = await FileSource.open(path)
+        .catch(() => {
+          throw notFound('such stem (it has expired)');
+        })
+        .finally(() => handle.close());
       reply.hijack();
       reply.raw.writeHead(200, { 'Content-Type': mimeTypeOf(format), 'Content-Disposition': `inline; filename="${name}"` });
       try {
-        await new Pipeline({ source: await FileSource.open(path), sink: new ByteStreamSink(reply.raw, { format }) }).wait();
+        await new Pipeline({
+          source,
+          sink: new ByteStreamSink(reply.raw, { format, writeTimeoutMs: context.limits.writeTimeoutMs }),
+        }).wait();
       } catch {
         reply.raw.destroy();
       }

@@ -1,8 +1,9 @@
 import type { TtsEngine, TtsVoice } from '@sluice/tts';
+import { espeakVoiceFor } from '@sluice/tts-espeak';
 import type { OutputFormat } from '@sluice/writers';
 import { badRequest } from '../errors';
 
-/** OpenAI's response formats and how Sluice writes each one. */
+/** OpenAI's response formats and how Sluice writes each one (look up with {@link responseFormatOf}: own keys only). */
 export const RESPONSE_FORMATS = {
   mp3: { format: 'mp3', mime: 'audio/mpeg' },
   opus: { format: 'opus', mime: 'audio/ogg' },
@@ -14,20 +15,10 @@ export const RESPONSE_FORMATS = {
 
 export type ResponseFormat = keyof typeof RESPONSE_FORMATS;
 
-/** OpenAI's voice names, spoken by eSpeak's English voices. */
-export const OPENAI_VOICES: Readonly<Record<string, string>> = {
-  alloy: 'gmw/en-US',
-  ash: 'gmw/en-US-nyc',
-  ballad: 'gmw/en-GB-x-rp',
-  coral: 'gmw/en-029',
-  echo: 'gmw/en',
-  fable: 'gmw/en-GB-scotland',
-  nova: 'gmw/en-GB-x-gbcwmd',
-  onyx: 'gmw/en-GB-x-gbclan',
-  sage: 'gmw/en-GB-x-rp',
-  shimmer: 'gmw/en-029',
-  verse: 'gmw/en-US',
-};
+/** The response format a client named, or undefined: `toString` and `__proto__` are not formats. */
+export function responseFormatOf(name: unknown): ResponseFormat | undefined {
+  return typeof name === 'string' && Object.hasOwn(RESPONSE_FORMATS, name) ? (name as ResponseFormat) : undefined;
+}
 
 /** The output rate of every response: OpenAI's (24 kHz; `pcm` is 24 kHz s16le mono). */
 export const SPEECH_SAMPLE_RATE = 24000;
@@ -50,9 +41,10 @@ export function parseSpeechRequest(body: unknown, engines: readonly string[]): S
   const input = value.input;
   if (typeof input !== 'string' || input.trim().length === 0) throw badRequest('input must be a non-empty string');
   if (input.length > MAX_INPUT) throw badRequest(`input is ${input.length} characters; this server takes at most ${MAX_INPUT}`);
-  const format = value.response_format ?? 'mp3';
-  if (typeof format !== 'string' || !(format in RESPONSE_FORMATS)) {
-    throw badRequest(`response_format must be one of ${Object.keys(RESPONSE_FORMATS).join(', ')}`, { response_format: String(format) });
+  const requested = value.response_format ?? 'mp3';
+  const format = responseFormatOf(requested);
+  if (format === undefined) {
+    throw badRequest(`response_format must be one of ${Object.keys(RESPONSE_FORMATS).join(', ')}`, { response_format: String(requested) });
   }
   const speed = value.speed ?? 1;
   if (typeof speed !== 'number' || !(speed >= 0.25 && speed <= 4)) throw badRequest('speed must be a number from 0.25 to 4.0');
@@ -61,13 +53,13 @@ export function parseSpeechRequest(body: unknown, engines: readonly string[]): S
   const voice = value.voice ?? 'alloy';
   if (typeof voice !== 'string' || voice.length === 0 || voice.length > 100) throw badRequest('voice must be a voice name');
   if (value.model !== undefined && typeof value.model !== 'string') throw badRequest('model must be a string');
-  return { input, voice, engine, responseFormat: format as ResponseFormat, speed };
+  return { input, voice, engine, responseFormat: format, speed };
 }
 
 /** The engine's own voice id for a requested voice (an OpenAI name or the engine's id); `E_TTS_VOICE` otherwise. */
 export async function resolveVoice(engine: TtsEngine, requested: string, unknown: (voices: TtsVoice[]) => Error): Promise<string> {
   const voices = await engine.voices();
-  const mapped = engine.name === 'espeak' ? (OPENAI_VOICES[requested] ?? requested) : requested;
+  const mapped = engine.name === 'espeak' ? espeakVoiceFor(requested) : requested;
   if (
     voices.some((voice) => voice.id === mapped) ||
     (engine.name === 'espeak' && voices.some((voice) => voice.languages?.includes(mapped)))

@@ -92,6 +92,46 @@ class SocketSource implements Source {
   }
 }
 
+/** A plain JSON object (not null, not an array), read by own keys only. */
+function objectOf(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(`${what} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+function own(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+const STAGE_TYPES = ['gain', 'resample', 'separate', 'metrics'] as const;
+const DSP_STEMS: readonly string[] = new DspSeparator().stems;
+
+function parseStage(value: unknown, index: number): StreamConfig['processors'][number] {
+  const stage = objectOf(value, `processors[${index}]`);
+  const type = own(stage, 'type');
+  switch (type) {
+    case 'gain': {
+      const db = own(stage, 'db');
+      if (typeof db !== 'number' || !Number.isFinite(db) || Math.abs(db) > 60) throw badRequest('gain db must be a number within ±60');
+      return { type, db };
+    }
+    case 'resample': {
+      const rate = own(stage, 'rate');
+      if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 8000 || rate > 192000)
+        throw badRequest('resample rate must be an integer from 8000 to 192000');
+      return { type, rate };
+    }
+    case 'separate': {
+      const stem = own(stage, 'stem');
+      if (typeof stem !== 'string' || !DSP_STEMS.includes(stem)) throw badRequest(`separate stem must be one of ${DSP_STEMS.join(', ')}`);
+      return { type, stem };
+    }
+    case 'metrics':
+      return { type };
+    default:
+      throw badRequest(`unknown processor ${JSON.stringify(type ?? null)}; use ${STAGE_TYPES.join(', ')}`);
+  }
+}
+
 function parseConfig(text: string): StreamConfig {
   let value: unknown;
   try {
@@ -99,23 +139,23 @@ function parseConfig(text: string): StreamConfig {
   } catch {
     throw badRequest('the first message must be a JSON object: { sampleRate, channels, processors }');
   }
-  const config = value as Partial<StreamConfig>;
-  if (!Number.isInteger(config.sampleRate) || (config.sampleRate as number) < 8000 || (config.sampleRate as number) > 192000)
+  const config = objectOf(value, 'the configuration');
+  const sampleRate = own(config, 'sampleRate');
+  if (typeof sampleRate !== 'number' || !Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000)
     throw badRequest('sampleRate must be an integer from 8000 to 192000');
-  if (config.channels !== 1 && config.channels !== 2) throw badRequest('channels must be 1 or 2');
-  if (!Array.isArray(config.processors) || config.processors.length > 8) throw badRequest('processors must be a list of at most 8 stages');
-  return config as StreamConfig;
+  const channels = own(config, 'channels');
+  if (channels !== 1 && channels !== 2) throw badRequest('channels must be 1 or 2');
+  const processors = own(config, 'processors') ?? [];
+  if (!Array.isArray(processors) || processors.length > 8) throw badRequest('processors must be a list of at most 8 stages');
+  return { sampleRate, channels, processors: processors.map(parseStage) };
 }
 
 function buildProcessors(config: StreamConfig, send: (message: unknown) => void): Processor[] {
   return config.processors.map((stage): Processor => {
     switch (stage.type) {
       case 'gain':
-        if (!Number.isFinite(stage.db) || Math.abs(stage.db) > 60) throw badRequest('gain db must be within ±60');
         return new GainProcessor({ gainDb: stage.db });
       case 'resample':
-        if (!Number.isInteger(stage.rate) || stage.rate < 8000 || stage.rate > 192000)
-          throw badRequest('resample rate must be an integer from 8000 to 192000');
         return new ResampleProcessor({ targetRate: stage.rate });
       case 'separate':
         return {
@@ -150,10 +190,6 @@ function buildProcessors(config: StreamConfig, send: (message: unknown) => void)
             return chunk;
           },
         };
-      default:
-        throw badRequest(
-          `unknown processor ${JSON.stringify((stage as { type?: unknown }).type)}; use gain, resample, separate or metrics`,
-        );
     }
   });
 }
@@ -177,25 +213,43 @@ export function streamSocketRoute(app: FastifyInstance, context: ServerContext):
       send({ type: 'error', ...toErrorResponse(error).body });
       socket.close(1008, 'error');
     };
+    let release: () => void;
     try {
-      context.slots.acquire('socket');
+      release = context.slots.acquire('socket');
     } catch (error) {
       fail(error);
       return;
     }
+    // A socket that never configures, or where nothing moves either way, gives its slot back: nobody holds one forever.
+    // Audio going out counts as movement too (the server may be the slow side), and after "end" only the pipeline is left.
+    const { socketConfigTimeoutMs, socketIdleTimeoutMs } = context.limits;
+    let ended = false;
+    let timer = setTimeout(
+      () => fail(new SluiceError('E_TIMEOUT', `no configuration within ${socketConfigTimeoutMs} ms`)),
+      socketConfigTimeoutMs,
+    );
+    const activity = () => {
+      clearTimeout(timer);
+      if (ended) return;
+      timer = setTimeout(() => fail(new SluiceError('E_TIMEOUT', `nothing moved for ${socketIdleTimeoutMs} ms`)), socketIdleTimeoutMs);
+    };
     socket.on('close', () => {
+      clearTimeout(timer);
       source?.fail(new SluiceError('E_ABORTED', 'the client closed the stream'));
-      context.slots.release('socket');
+      release();
     });
     socket.on('message', (data: Buffer, binary: boolean) => {
+      activity();
       try {
         if (source === undefined) {
           if (binary) throw badRequest('send the JSON configuration before any audio');
           const config = parseConfig(data.toString('utf8'));
           const format = { sampleRate: config.sampleRate, channels: config.channels };
+          const processors = buildProcessors(config, send);
           source = new SocketSource(format, socket);
           const sink = new CallbackSink(async (chunk) => {
             if (chunk.frames === 0) return;
+            activity();
             const bytes = interleave(chunk.planes);
             socket.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
             context.metrics.count('sluice_bytes_out_total', {}, bytes.byteLength);
@@ -203,9 +257,10 @@ export function streamSocketRoute(app: FastifyInstance, context: ServerContext):
             while (socket.bufferedAmount > 1 << 20 && socket.readyState === socket.OPEN)
               await new Promise((resolve) => setTimeout(resolve, 5));
           });
-          pipeline = new Pipeline({ source, processors: buildProcessors(config, send), sink }).wait();
+          pipeline = new Pipeline({ source, processors, sink }).wait();
           pipeline.then(
             (stats) => {
+              clearTimeout(timer);
               send({ type: 'done', stats });
               socket.close(1000, 'done');
             },
@@ -215,6 +270,8 @@ export function streamSocketRoute(app: FastifyInstance, context: ServerContext):
         } else if (binary) {
           source.push(data);
         } else if (data.toString('utf8') === 'end') {
+          ended = true;
+          clearTimeout(timer);
           source.end();
         } else {
           throw badRequest('after the configuration, send binary audio or the text "end"');

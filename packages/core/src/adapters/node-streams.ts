@@ -30,6 +30,44 @@ export function nodeReadableSource(readable: Readable, format: AudioFormat): Sou
 }
 
 /**
+ * Writes `payload` to a Node Writable and, when its buffer is full, waits for
+ * `drain`. Rejects with `E_IO` if the writable closes first (a client gone)
+ * and with `E_TIMEOUT` if it does not drain within `timeoutMs` (a client that
+ * stopped reading), destroying it so nothing waits on it any longer. Every
+ * listener it adds is removed however it ends: no `MaxListenersExceededWarning`
+ * over a long stream.
+ */
+export function writeToNode(writable: Writable, payload: unknown, options: { timeoutMs?: number } = {}): Promise<void> {
+  if (writable.destroyed || writable.writableEnded) {
+    return Promise.reject(new SluiceError('E_IO', 'the stream was closed (the reader has gone)'));
+  }
+  if (writable.write(payload)) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (error?: SluiceError) => {
+      writable.off('drain', onDrain);
+      writable.off('close', onClose);
+      writable.off('error', onError);
+      if (timer !== undefined) clearTimeout(timer);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onDrain = () => settle();
+    const onClose = () => settle(new SluiceError('E_IO', 'the stream was closed before it took what was written (the reader has gone)'));
+    const onError = (error: Error) => settle(SluiceError.wrap(error, 'E_IO', 'the stream failed'));
+    writable.on('drain', onDrain);
+    writable.on('close', onClose);
+    writable.on('error', onError);
+    if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs)) {
+      timer = setTimeout(() => {
+        settle(new SluiceError('E_TIMEOUT', `the reader took nothing for ${options.timeoutMs} ms; the stream was closed`));
+        writable.destroy();
+      }, options.timeoutMs);
+    }
+  });
+}
+
+/**
  * A Sink over a Node Writable. Object-mode writables receive the chunks;
  * byte writables need `encode` to turn a chunk into bytes. `write` waits
  * for `drain` when the writable's buffer is full.
@@ -44,9 +82,7 @@ export function nodeWritableSink(writable: Writable, options: { encode?: (chunk:
     async write(chunk) {
       if (failure !== undefined) throw SluiceError.wrap(failure, 'E_IO', 'Writable failed');
       const payload = options.encode ? options.encode(chunk) : chunk;
-      if (!writable.write(payload)) {
-        await Promise.race([once(writable, 'drain'), once(writable, 'close')]);
-      }
+      await writeToNode(writable, payload);
     },
     async close() {
       if (options.end === false) return;

@@ -161,3 +161,13 @@ export function assertChunkFormat(chunk: AudioChunk, expected: AudioFormat, wher
 export function slicePlanes(planes: Planes, start: number, end: number): Float32Array[] {
   return planes.map((plane) => plane.subarray(start, end));
 }
+
+/**
+ * The planes of one stem of a chunk, or undefined when it has no stem of
+ * that name. Looks up own keys only, so a user's stem name such as
+ * `constructor` or `__proto__` never finds a property of Object.prototype.
+ */
+export function stemPlanes(chunk: AudioChunk, stem: string): Planes | undefined {
+  const stems = chunk.stems;
+  return stems !== undefined && Object.hasOwn(stems, stem) ? stems[stem] : undefined;
+}

@@ -37,14 +37,16 @@ export class StemMix implements Processor {
       );
     }
     const available = Object.keys(stems);
-    const missing = (this.options.include ?? []).filter((stem) => !(stem in stems));
+    // Own keys only: a stem named `__proto__` or `toString` is not a stem.
+    const missing = (this.options.include ?? []).filter((stem) => !Object.hasOwn(stems, stem));
     if (missing.length > 0) {
       throw new SluiceError('E_INVALID_ARGUMENT', `${this.name}: no stem ${missing.join(', ')} (the chunk has ${available.join(', ')})`);
     }
     const chosen = (this.options.include ?? available).filter((stem) => !(this.options.exclude ?? []).includes(stem));
     const planes = chunk.planes.map(() => new Float32Array(chunk.frames));
     for (const stem of chosen) {
-      const gain = this.options.gains?.[stem] ?? 1;
+      const gains = this.options.gains;
+      const gain = gains !== undefined && Object.hasOwn(gains, stem) ? (gains[stem] as number) : 1;
       const source = stems[stem] as readonly Float32Array[];
       for (let c = 0; c < planes.length; c++) {
         const out = planes[c] as Float32Array;

@@ -93,12 +93,13 @@ export function formatFromPath(path: string): OutputFormat | undefined {
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
   if (extension === undefined) return undefined;
   const aliases: Record<string, OutputFormat> = { wave: 'wav', oga: 'ogg', raw: 'pcm', mp4: 'm4a', adts: 'aac' };
-  const format = aliases[extension] ?? (extension as OutputFormat);
+  // Own properties only: a file named `x.constructor` must not find Object's constructor.
+  const format = Object.hasOwn(aliases, extension) ? (aliases[extension] as OutputFormat) : (extension as OutputFormat);
   return OUTPUT_FORMATS.includes(format) ? format : undefined;
 }
 
 function specOf(format: OutputFormat): FormatSpec {
-  const spec = SPECS[format];
+  const spec = Object.hasOwn(SPECS, format) ? SPECS[format] : undefined;
   if (spec === undefined) {
     throw new SluiceError('E_UNSUPPORTED', `Unsupported output format "${String(format)}"; use one of ${OUTPUT_FORMATS.join(', ')}`);
   }

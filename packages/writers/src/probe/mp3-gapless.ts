@@ -6,6 +6,10 @@ export interface Mp3Gapless {
   padding: number;
   /** Playable samples: frames × samplesPerFrame − delay − padding. */
   samples: number;
+  /** Bytes of MPEG audio the tag declares, from its first frame on (when the tag has the bytes field). */
+  streamBytes?: number;
+  /** Where the first MPEG frame starts in the file (after an ID3v2 tag). */
+  streamStart: number;
 }
 
 /**
@@ -35,7 +39,11 @@ export function readMp3Gapless(head: Uint8Array): Mp3Gapless | undefined {
   let cursor = at + 8;
   const frames = view.getUint32(cursor);
   cursor += 4;
-  if (flags & 0x2) cursor += 4;
+  let streamBytes: number | undefined;
+  if (flags & 0x2) {
+    streamBytes = view.getUint32(cursor);
+    cursor += 4;
+  }
   if (flags & 0x4) cursor += 100;
   if (flags & 0x8) cursor += 4;
   // LAME extension: 9-byte version, then 12 bytes of settings, then delay/padding packed in 3 bytes.
@@ -46,5 +54,13 @@ export function readMp3Gapless(head: Uint8Array): Mp3Gapless | undefined {
     delay = ((head[packed] as number) << 4) | ((head[packed + 1] as number) >> 4);
     padding = (((head[packed + 1] as number) & 0x0f) << 8) | (head[packed + 2] as number);
   }
-  return { frames, samplesPerFrame, delay, padding, samples: frames * samplesPerFrame - delay - padding };
+  return {
+    frames,
+    samplesPerFrame,
+    delay,
+    padding,
+    samples: frames * samplesPerFrame - delay - padding,
+    streamStart: offset,
+    ...(streamBytes === undefined ? {} : { streamBytes }),
+  };
 }

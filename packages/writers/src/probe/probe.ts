@@ -24,6 +24,12 @@ export interface ProbeResult {
   tags: Record<string, string>;
   /** Who answered: the pure-JS parser or ffmpeg. */
   via: 'music-metadata' | 'ffmpeg';
+  /**
+   * Set when the file is shorter than its own header declares (a download
+   * cut short): `durationSeconds` is what the header declares, this is
+   * about how much of it is in the file.
+   */
+  truncated?: { presentSeconds: number };
 }
 
 async function readHead(path: string, bytes: number): Promise<Uint8Array> {
@@ -72,10 +78,14 @@ export async function probe(path: string): Promise<ProbeResult> {
       if (common.genre?.[0]) tags.genre = common.genre[0];
       if (common.track?.no) tags.track = String(common.track.no);
       let duration = format.duration ?? Number.NaN;
+      let truncated: ProbeResult['truncated'];
       if (format.codec?.startsWith('MPEG 1 Layer 3') || format.codec?.startsWith('MPEG 2 Layer 3') || format.container === 'MPEG') {
         // music-metadata counts the encoder delay and padding; the LAME tag says how many samples really play.
         const gapless = readMp3Gapless(await readHead(path, 64 * 1024));
         if (gapless && gapless.samples > 0) duration = gapless.samples / format.sampleRate;
+        // The Xing tag declares the stream's length in bytes: a file with much less than that was cut short.
+        const present = gapless?.streamBytes === undefined ? 1 : (size - gapless.streamStart) / gapless.streamBytes;
+        if (present < 0.99 && Number.isFinite(duration)) truncated = { presentSeconds: Math.max(0, present) * duration };
       }
       return {
         path,
@@ -92,6 +102,7 @@ export async function probe(path: string): Promise<ProbeResult> {
         ...(format.lossless === undefined ? {} : { lossless: format.lossless }),
         tags,
         via: 'music-metadata',
+        ...(truncated === undefined ? {} : { truncated }),
       };
     }
   } catch {

@@ -1,6 +1,6 @@
-import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { type AudioChunk, type AudioFormat, type Sink, SluiceError } from '@sluice/core';
+import { type AudioChunk, type AudioFormat, type Sink, SluiceError, stemPlanes, writeToNode } from '@sluice/core';
 import { createWriter } from '../encode/create-writer';
 import type { EncodeOptions, OutputFormat } from '../encode/formats';
 import type { StreamingAudioWriter } from '../encode/writer';
@@ -39,7 +39,7 @@ abstract class EncodingSink implements Sink {
   }
 
   async write(chunk: AudioChunk): Promise<void> {
-    const planes = this.options.stem === undefined ? chunk.planes : chunk.stems?.[this.options.stem];
+    const planes = this.options.stem === undefined ? chunk.planes : stemPlanes(chunk, this.options.stem);
     if (planes === undefined) throw new SluiceError('E_INVALID_ARGUMENT', `chunk ${chunk.seq} has no stem "${this.options.stem}"`);
     const bytes = await this.requireWriter().write(planes);
     if (bytes.length > 0) await this.emit(bytes, false);
@@ -69,9 +69,15 @@ export class ByteStreamSink extends EncodingSink {
   readonly name = 'byte-stream-sink';
   private webWriter: WritableStreamDefaultWriter<Uint8Array> | undefined;
 
+  /**
+   * @param options.end - end the target when the stream ends (default true).
+   * @param options.writeTimeoutMs - longest wait for a Node target to drain
+   *   (a reader that stopped reading) before the target is destroyed and the
+   *   stream fails with `E_TIMEOUT`; default: no limit.
+   */
   constructor(
     private readonly target: ByteTarget,
-    options: ByteSinkOptions & { end?: boolean },
+    options: ByteSinkOptions & { end?: boolean; writeTimeoutMs?: number },
   ) {
     super(options);
   }
@@ -95,10 +101,12 @@ export class ByteStreamSink extends EncodingSink {
     }
     const writable = this.target as Writable;
     if (writable.destroyed) throw new SluiceError('E_IO', 'ByteStreamSink: the target stream was closed (client gone?)');
-    if (bytes.length > 0 && !writable.write(bytes)) await Promise.race([once(writable, 'drain'), once(writable, 'close')]);
+    const { writeTimeoutMs } = this.options as { writeTimeoutMs?: number };
+    if (bytes.length > 0) await writeToNode(writable, bytes, writeTimeoutMs === undefined ? {} : { timeoutMs: writeTimeoutMs });
     if (final && (this.options as { end?: boolean }).end !== false) {
       writable.end();
-      if (!writable.writableFinished) await Promise.race([once(writable, 'finish'), once(writable, 'close')]);
+      // Resolves on finish; a target closed early (client gone) is not an error once everything was handed over.
+      if (!writable.writableFinished) await finished(writable).catch(() => {});
     }
   }
 

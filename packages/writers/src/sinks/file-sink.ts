@@ -1,6 +1,15 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type AudioChunk, type AudioFormat, type SampleFormat, type Sink, SluiceError, bytesPerSample, encodePcm } from '@sluice/core';
+import {
+  type AudioChunk,
+  type AudioFormat,
+  type SampleFormat,
+  type Sink,
+  SluiceError,
+  bytesPerSample,
+  encodePcm,
+  stemPlanes,
+} from '@sluice/core';
 import { FfmpegStreamWriter } from '../encode/ffmpeg-writer';
 import { type EncodeOptions, OUTPUT_FORMATS, type OutputFormat, formatFromPath, validateEncodeOptions } from '../encode/formats';
 import { assertNotAnInput } from '../files/output-guard';
@@ -202,7 +211,7 @@ export class FileSink implements Sink {
   }
 
   async write(chunk: AudioChunk): Promise<void> {
-    const planes = this.options.stem === undefined ? chunk.planes : chunk.stems?.[this.options.stem];
+    const planes = this.options.stem === undefined ? chunk.planes : stemPlanes(chunk, this.options.stem);
     if (planes === undefined) {
       throw new SluiceError(
         'E_INVALID_ARGUMENT',

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type AudioChunk, type AudioFormat, type Sink, SluiceError } from '@sluice/core';
+import { type AudioChunk, type AudioFormat, type Sink, SluiceError, stemPlanes } from '@sluice/core';
 import { type EncodeOptions, type OutputFormat, extensionOf } from '../encode/formats';
 import { FileSink } from './file-sink';
 
@@ -53,7 +53,7 @@ export class MultiFileSink implements Sink {
     await Promise.all(
       [...this.sinks].map(([stem, sink]) => {
         if (stem === 'mixture') return sink.write(chunk);
-        const planes = chunk.stems?.[stem];
+        const planes = stemPlanes(chunk, stem);
         if (planes === undefined) throw new SluiceError('E_INVALID_ARGUMENT', `MultiFileSink: chunk ${chunk.seq} lacks stem "${stem}"`);
         return sink.write({ ...chunk, planes });
       }),

@@ -1,4 +1,13 @@
-import { type PipelineStats, type Processor, type Sink, type Source, Pipeline, SluiceError, iterateByteStream } from '@sluice/core';
+import {
+  type PipelineStats,
+  type Processor,
+  type SampleFormat,
+  type Sink,
+  type Source,
+  Pipeline,
+  SluiceError,
+  iterateByteStream,
+} from '@sluice/core';
 import { type AudioTags, OUTPUT_FORMATS, type OutputFormat, formatFromPath } from '../encode/formats';
 import { assertNotAnInput } from '../files/output-guard';
 import { BytesCallbackSink } from '../sinks/byte-sinks';
@@ -16,6 +25,8 @@ export interface TranscodeOptions {
   sampleRate?: number;
   /** Output channel count. */
   channels?: number;
+  /** Samples of wav, pcm and flac output (see EncodeOptions.sampleFormat); `pcm_s16le`/`pcm_f32le` codecs set it too. */
+  sampleFormat?: SampleFormat;
   /** VBR quality (see EncodeOptions.quality). */
   quality?: number;
   /** Tags for the output. */
@@ -50,7 +61,7 @@ export interface TranscodeResult {
 
 type ByteInput = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 
-function outputFormat(options: TranscodeOptions, path?: string): { format: OutputFormat; sampleFormat?: 's16le' | 'f32le' } {
+function outputFormat(options: TranscodeOptions, path?: string): { format: OutputFormat; sampleFormat?: SampleFormat } {
   const codec = options.codec;
   if (codec === 'vorbis') return { format: 'ogg' };
   if (codec === 'pcm_s16le') return { format: 'pcm', sampleFormat: 's16le' };
@@ -76,7 +87,7 @@ function bitrateKbps(bitrate: string | number | undefined): number | undefined {
 }
 
 function encodeOptions(options: TranscodeOptions, path?: string) {
-  const { format, sampleFormat } = outputFormat(options, path);
+  const { format, sampleFormat = options.sampleFormat } = outputFormat(options, path);
   const rate = bitrateKbps(options.bitrate);
   return {
     format,
