@@ -190,6 +190,9 @@ function buildProcessors(config: StreamConfig, send: (message: unknown) => void)
             return chunk;
           },
         };
+      default:
+        // parseStage admits only the four types above.
+        throw badRequest(`unknown processor ${JSON.stringify((stage as { type?: unknown }).type)}`);
     }
   });
 }
