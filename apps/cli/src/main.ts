@@ -1,6 +1,7 @@
 import { SluiceError } from '@sluice/core';
 import { commands } from './commands/index';
 import { type CommandIo, UsageError, processIo } from './io';
+import { cliMessage } from './messages';
 import { CLI_VERSION } from './version';
 
 export type { Command, CommandIo } from './io';
@@ -48,11 +49,11 @@ export async function main(argv: string[], io: CommandIo = processIo, signal: Ab
     return await command.run(rest, io, signal);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`sluice ${name}: ${(error as Error).message}\n\n${command.usage}`);
+      io.err(`sluice ${name}: ${cliMessage(name, (error as Error).message)}\n\n${command.usage}`);
       return 2;
     }
     if (SluiceError.isInstance(error)) {
-      io.err(`sluice ${name}: ${error.message} [${error.code}]`);
+      io.err(`sluice ${name}: ${cliMessage(name, error.message)} [${error.code}]`);
       return 1;
     }
     io.err(`sluice ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

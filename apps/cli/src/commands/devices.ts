@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { listDevices, listHostApis, play, record } from '@sluice/io-devices';
 import { type Command, UsageError } from '../io';
+import { DECODE_OPTIONS, decodeErrorOption } from '../messages';
 import {
   FILE_OUTPUT_HELP,
   FILE_OUTPUT_OPTIONS,
@@ -49,13 +50,13 @@ export const devicesCommand: Command = {
 export const playCommand: Command = {
   name: 'play',
   summary: 'Play an audio file on an output device',
-  usage: 'sluice play FILE [--device ID|NAME]',
+  usage: 'sluice play FILE [--device ID|NAME] [--ignore-decode-errors]',
   async run(args, io, signal) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { device: { type: 'string' } } });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { device: { type: 'string' }, ...DECODE_OPTIONS } });
     const [file] = positionals;
     if (file === undefined) throw new UsageError('give a file to play');
     const device = parseDevice(values.device);
-    const stats = await play(file, { ...(device === undefined ? {} : { deviceId: device }), signal });
+    const stats = await play(file, { ...(device === undefined ? {} : { deviceId: device }), ...decodeErrorOption(values), signal });
     io.err(`played ${stats.audioSeconds.toFixed(2)} s${stats.underruns > 0 ? `, ${stats.underruns} underrun(s)` : ''}`);
     return 0;
   },

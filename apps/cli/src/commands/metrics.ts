@@ -3,14 +3,15 @@ import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CollectSink, Pipeline } from '@sluice/core';
 import { SeparationMetrics, formatMetricsTable, metricsToJson } from '@sluice/metrics';
-import { FileSource } from '@sluice/writers';
+import { FileSource, probe } from '@sluice/writers';
 import { type Command, UsageError } from '../io';
+import { DECODE_OPTIONS, decodeErrorOption } from '../messages';
 
 const AUDIO = new Set(['.wav', '.flac', '.mp3', '.ogg', '.opus', '.m4a', '.aac', '.pcm']);
 
-async function decode(path: string, format?: { sampleRate: number; channels: number }): Promise<CollectSink> {
+async function decode(path: string, format: { sampleRate?: number; channels?: number; onDecodeError?: 'ignore' }): Promise<CollectSink> {
   const sink = new CollectSink();
-  await new Pipeline({ source: await FileSource.open(path, format ?? {}), sink }).wait();
+  await new Pipeline({ source: await FileSource.open(path, format), sink }).wait();
   return sink;
 }
 
@@ -27,13 +28,14 @@ async function stemFiles(directory: string): Promise<Map<string, string>> {
 export const metricsCommand: Command = {
   name: 'metrics',
   summary: 'SI-SDR, SDR, SNR, correlation (and BSS-Eval) of estimates against references',
-  usage: `sluice metrics ESTIMATE REFERENCE [--json] [--bss]
-sluice metrics --stems EST_DIR REF_DIR [--json] [--bss]
+  usage: `sluice metrics ESTIMATE REFERENCE [--json] [--bss] [--ignore-decode-errors]
+sluice metrics --stems EST_DIR REF_DIR [--json] [--bss] [--ignore-decode-errors]
 
 Files are decoded (any format) and the estimate converted to the reference's
 rate and channels. With --stems, files are matched by name (vocals.wav ↔ vocals.flac).
 JSON keys: siSdr, sdr, snr, correlation, and bss when asked.`,
   async run(args, io) {
+    const warn = (text: string) => io.err(`sluice metrics: warning: ${text}`);
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -41,6 +43,7 @@ JSON keys: siSdr, sdr, snr, correlation, and bss when asked.`,
         json: { type: 'boolean', default: false },
         bss: { type: 'boolean', default: false },
         stems: { type: 'boolean', default: false },
+        ...DECODE_OPTIONS,
       },
     });
     const [estimatePath, referencePath] = positionals;
@@ -61,11 +64,24 @@ JSON keys: siSdr, sdr, snr, correlation, and bss when asked.`,
     const references: Record<string, Float32Array[]> = {};
     let sampleRate = 44100;
     for (const [name, [estimate, reference]] of pairs) {
-      const ref = await decode(reference);
+      const ref = await decode(reference, decodeErrorOption(values));
       const format = ref.format as { sampleRate: number; channels: number };
       sampleRate = format.sampleRate;
+      // Scores of inputs that do not line up are easy to misread: say what was converted or cut.
+      const own = await probe(estimate);
+      if (own.sampleRate !== format.sampleRate)
+        warn(`${estimate} is ${own.sampleRate} Hz and ${reference} ${format.sampleRate} Hz; the estimate was resampled`);
+      if (own.channels !== format.channels)
+        warn(`${estimate} has ${own.channels} channel(s) and ${reference} ${format.channels}; the estimate was remixed`);
+      const planes = (await decode(estimate, { ...format, ...decodeErrorOption(values) })).planes;
+      const [estimateFrames, referenceFrames] = [planes[0]?.length ?? 0, ref.planes[0]?.length ?? 0];
+      if (estimateFrames !== referenceFrames) {
+        warn(
+          `${estimate} is ${(estimateFrames / sampleRate).toFixed(3)} s and ${reference} ${(referenceFrames / sampleRate).toFixed(3)} s; both were cut to the shorter`,
+        );
+      }
       references[name] = ref.planes;
-      estimates[name] = (await decode(estimate, format)).planes;
+      estimates[name] = planes;
     }
     const report = await new SeparationMetrics({ truncate: true, ...(values.bss ? { bss: { sampleRate } } : {}) }).compute(
       estimates,

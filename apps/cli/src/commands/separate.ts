@@ -1,18 +1,22 @@
 import { parseArgs } from 'node:util';
 import { Pipeline } from '@sluice/core';
 import { DspSeparator, OnnxHTDemucs, OnnxMdxNet, type SeparationModel, SeparationProcessor } from '@sluice/separation';
-import { FileSource, MultiFileSink, OUTPUT_FORMATS, type OutputFormat, probe } from '@sluice/writers';
-import { parsePositiveInteger, progressBar } from '../format';
+import { join } from 'node:path';
+import { FileSource, MultiFileSink, extensionOf, probe } from '@sluice/writers';
+import { progressBar } from '../format';
 import { type Command, UsageError } from '../io';
+import { DECODE_OPTIONS, decodeErrorOption } from '../messages';
+import {
+  FILE_OUTPUT_HELP,
+  FILE_OUTPUT_OPTIONS,
+  fileOutputOptions,
+  parseNumber,
+  parseOutputFormat,
+  parsePositiveInteger,
+  refuseInputAsOutput,
+} from '../options';
 
 const CONTRACTS = ['waveform', 'split', 'mdx'] as const;
-
-function parseNumber(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${text}"`);
-  return value;
-}
 
 async function loadModel(values: Record<string, string | boolean | undefined>): Promise<SeparationModel> {
   const modelPath = values.model as string | undefined;
@@ -48,11 +52,13 @@ export const separateCommand: Command = {
   summary: 'Split a song into stems (DSP by default, or an HTDemucs / MDX-Net ONNX model), streaming',
   usage: `sluice separate IN --out DIR [--dsp | --model M.onnx --contract waveform|split|mdx]
                 [--stems vocals,drums] [--format wav|flac|mp3|...] [--segment SECONDS]
-                [--overlap 0.25] [--threads N] [--json]
+                [--overlap 0.25] [--threads N] [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors] [--json]
 MDX-Net models also take --n-fft N [--dim-f N] [--dim-t N] [--compensate X] [--primary-stem NAME].
 
 Writes DIR/<stem>.<format> for each stem, streaming: memory stays flat however long IN is.
-Without --model the weightless DSP separator runs (modest quality, see @sluice/separation's README).`,
+Without --model the weightless DSP separator runs (modest quality, see @sluice/separation's README).
+No stem may land on IN (e.g. IN vocals.wav with --out . is refused).
+${FILE_OUTPUT_HELP}`,
   async run(args, io, signal) {
     const { values, positionals } = parseArgs({
       args,
@@ -73,16 +79,17 @@ Without --model the weightless DSP separator runs (modest quality, see @sluice/s
         compensate: { type: 'string' },
         'primary-stem': { type: 'string' },
         json: { type: 'boolean' },
+        ...FILE_OUTPUT_OPTIONS,
+        ...DECODE_OPTIONS,
       },
     });
     const [input] = positionals;
     if (input === undefined) throw new UsageError('give an input file');
     if (values.out === undefined) throw new UsageError('give an output directory with --out DIR');
-    const format = (values.format ?? 'wav') as OutputFormat;
-    if (!(OUTPUT_FORMATS as readonly string[]).includes(format))
-      throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${format}"`);
-    const segment = parseNumber(values.segment, 'segment');
-    const overlap = parseNumber(values.overlap, 'overlap');
+    const format = parseOutputFormat(values.format) ?? 'wav';
+    const file = fileOutputOptions(values, format);
+    const segment = parseNumber(values.segment, 'segment', { min: 0.1, max: 600 });
+    const overlap = parseNumber(values.overlap, 'overlap', { min: 0, max: 0.99 });
     const model = await loadModel(values);
     try {
       const stems = values.stems
@@ -91,17 +98,22 @@ Without --model the weightless DSP separator runs (modest quality, see @sluice/s
         .filter(Boolean);
       const unknown = (stems ?? []).filter((stem) => !model.stems.includes(stem));
       if (unknown.length > 0) throw new UsageError(`no stem ${unknown.join(', ')}: this model gives ${model.stems.join(', ')}`);
+      const out = values.out;
+      await refuseInputAsOutput(
+        (stems ?? model.stems).map((stem) => join(out, `${stem}.${extensionOf(format)}`)),
+        [input],
+      );
       const duration = await probe(input).then(
         (info) => info.durationSeconds,
         () => Number.NaN,
       );
-      const source = await FileSource.open(input, { sampleRate: model.sampleRate });
+      const source = await FileSource.open(input, { sampleRate: model.sampleRate, ...decodeErrorOption(values) });
       const processor = new SeparationProcessor(model, {
         ...(segment === undefined ? {} : { segmentSeconds: segment }),
         ...(overlap === undefined ? {} : { overlap }),
         onNote: (note) => io.err(note),
       });
-      const sink = new MultiFileSink(values.out, { format, ...(stems === undefined ? {} : { stems }) });
+      const sink = new MultiFileSink(values.out, { format, ...file, inputs: [input], ...(stems === undefined ? {} : { stems }) });
       const pipeline = new Pipeline({ source, processors: [processor], sink, signal, progressIntervalMs: 250 });
       if (io.interactive) {
         pipeline.on('progress', (stats) => {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { transcodeFile } from '@sluice/writers';
 import { progressBar } from '../format';
 import { type Command, UsageError } from '../io';
+import { DECODE_OPTIONS, decodeErrorOption } from '../messages';
 import {
   FILE_OUTPUT_HELP,
   FILE_OUTPUT_OPTIONS,
@@ -17,7 +18,7 @@ export const transcodeCommand: Command = {
   name: 'transcode',
   summary: 'Convert an audio file, streaming (never the whole file in memory)',
   usage: `sluice transcode IN OUT [--format F] [--bitrate 192k] [--sample-rate N] [--channels N]
-                 [--sample-format s16|s24|f32] [--keep-partial]
+                 [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors]
 
 Formats: wav pcm flac ogg opus mp3 aac m4a (default: from OUT's extension).
 OUT is written under a temporary name and renamed when complete; it may not be IN.
@@ -32,6 +33,7 @@ ${FILE_OUTPUT_HELP}`,
         'sample-rate': { type: 'string' },
         channels: { type: 'string' },
         ...FILE_OUTPUT_OPTIONS,
+        ...DECODE_OPTIONS,
       },
     });
     const [input, output, ...extra] = positionals;
@@ -50,6 +52,7 @@ ${FILE_OUTPUT_HELP}`,
       ...(channels ? { channels } : {}),
       ...(file.sampleFormat !== undefined ? { sampleFormat: file.sampleFormat } : {}),
       ...(file.keepPartial ? { keepPartial: true } : {}),
+      ...decodeErrorOption(values),
       signal,
     });
     const stats = result.stats;

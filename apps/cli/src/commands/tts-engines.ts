@@ -1,4 +1,5 @@
 import type { TtsEngine } from '@sluice/tts';
+import { espeakVoiceFor } from '@sluice/tts-espeak';
 import { UsageError } from '../io';
 
 /** Options shared by `sluice tts` and `sluice voices` to pick and configure an engine. */
@@ -11,6 +12,11 @@ export const ENGINE_OPTIONS = {
 } as const;
 
 const POLLY_ENGINES = ['standard', 'neural', 'long-form', 'generative'] as const;
+
+/** The voice to ask an engine for: eSpeak also takes OpenAI's voice names (alloy, nova, …), as the demo server does. */
+export function engineVoice(engine: TtsEngine, voice: string): string {
+  return engine.name === 'espeak' ? espeakVoiceFor(voice) : voice;
+}
 
 /**
  * The engine a command asked for: eSpeak (offline, the default) or Polly

@@ -3,17 +3,29 @@ import { parseArgs } from 'node:util';
 import { Pipeline, type Sink } from '@sluice/core';
 import { TtsStream, type WordEvent } from '@sluice/tts';
 import { SpeakerSink } from '@sluice/io-devices';
-import { ByteStreamSink, FileSink, OUTPUT_FORMATS, type OutputFormat } from '@sluice/writers';
-import { parseDevice } from './devices';
-import { parsePositiveInteger } from '../format';
+import { ByteStreamSink, FileSink } from '@sluice/writers';
 import { type Command, UsageError } from '../io';
-import { ENGINE_OPTIONS, createEngine } from './tts-engines';
+import {
+  FILE_OUTPUT_HELP,
+  FILE_OUTPUT_OPTIONS,
+  fileOutputOptions,
+  outputFormatOf,
+  parseNumber,
+  parseOutputFormat,
+  parsePositiveInteger,
+} from '../options';
+import { parseDevice } from './devices';
+import { ENGINE_OPTIONS, createEngine, engineVoice } from './tts-engines';
 
-function parseRate(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!(Number.isFinite(value) && value > 0)) throw new UsageError(`--rate must be a positive number (1 = normal speed), got "${text}"`);
-  return value;
+/** Feeds standard input as it arrives; resolves with whether any of it was more than blanks. */
+async function feedStdin(stream: TtsStream): Promise<boolean> {
+  let spoken = false;
+  process.stdin.setEncoding('utf8');
+  for await (const piece of process.stdin) {
+    spoken ||= (piece as string).trim().length > 0;
+    stream.feed(piece as string);
+  }
+  return spoken;
 }
 
 /** `sluice tts TEXT|-`: streaming speech into a file (or stdout) as the audio arrives. */
@@ -21,15 +33,17 @@ export const ttsCommand: Command = {
   name: 'tts',
   summary: 'Speak text (or stdin, as it arrives) into an audio file, streaming; eSpeak offline or Amazon Polly',
   usage: `sluice tts TEXT|- [--engine espeak|polly] [--voice V] [--out FILE] [--format F] [--play [--device ID]]
-                [--words FILE.json] [--rate N] [--sample-rate N]
+                [--words FILE.json] [--rate N] [--sample-rate N] [--sample-format s16|s24|f32] [--keep-partial]
 Polly: [--region R] [--endpoint URL] [--polly-engine standard|neural|long-form|generative] [--http 1|2]
 
 TEXT "-" reads standard input and speaks each sentence as soon as it is complete.
---rate is a multiplier (1 = the voice's normal speed). --play speaks through the speaker while synthesis
+--voice takes the engine's voice ids (sluice voices) and, for eSpeak, OpenAI's names (alloy, nova, …).
+--rate is a multiplier (1 = the voice's normal speed, 0.25 to 4). --play speaks through the speaker while synthesis
 continues (with --out too, the file is written at the same time). Without --out or --play, WAV goes to
 standard output.
 Polly takes credentials from the AWS SDK's chain (AWS_ACCESS_KEY_ID…, AWS_PROFILE) and honours
-AWS_ENDPOINT_URL_POLLY / AWS_ENDPOINT_URL.`,
+AWS_ENDPOINT_URL_POLLY / AWS_ENDPOINT_URL.
+${FILE_OUTPUT_HELP}`,
   async run(args, io, signal) {
     const { values, positionals } = parseArgs({
       args,
@@ -44,23 +58,30 @@ AWS_ENDPOINT_URL_POLLY / AWS_ENDPOINT_URL.`,
         'sample-rate': { type: 'string' },
         play: { type: 'boolean' },
         device: { type: 'string' },
+        ...FILE_OUTPUT_OPTIONS,
       },
     });
     const [text] = positionals;
     if (text === undefined) throw new UsageError('give the text to speak, or - to read standard input');
-    const format = values.format as OutputFormat | undefined;
-    if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format))
-      throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}`);
+    if (text !== '-' && text.trim().length === 0) throw new UsageError('the text is empty: give some words to speak');
+    const format = values.out === undefined ? (parseOutputFormat(values.format) ?? 'wav') : outputFormatOf(values.out, values.format);
+    const file = fileOutputOptions(values, format);
     if (values.out === undefined && !values.play && process.stdout.isTTY)
       throw new UsageError('give --out FILE or --play (audio is not written to a terminal)');
-    const rate = parseRate(values.rate);
+    const rate = parseNumber(values.rate, 'rate', { min: 0.25, max: 4 });
     const sampleRate = parsePositiveInteger(values['sample-rate'], 'sample-rate');
+    // Stopped by the user (signal) or here, when standard input turns out to hold nothing to say.
+    const stop = new AbortController();
+    if (signal.aborted) stop.abort(signal.reason);
+    else signal.addEventListener('abort', () => stop.abort(signal.reason), { once: true });
+    const stopped = stop.signal;
     const engine = await createEngine(values);
     try {
+      const voice = values.voice === undefined ? undefined : engineVoice(engine, values.voice);
       const stream = new TtsStream({
         engine,
-        signal,
-        ...(values.voice === undefined ? {} : { voice: values.voice }),
+        signal: stopped,
+        ...(voice === undefined ? {} : { voice }),
         ...(rate === undefined ? {} : { rate }),
         ...(sampleRate === undefined ? {} : { sampleRate }),
       });
@@ -72,13 +93,19 @@ AWS_ENDPOINT_URL_POLLY / AWS_ENDPOINT_URL.`,
         const device = parseDevice(values.device);
         sinks.push(new SpeakerSink(device === undefined ? {} : { deviceId: device }));
       }
-      if (values.out !== undefined) sinks.push(new FileSink(values.out, format === undefined ? {} : { format }));
-      else if (!values.play) sinks.push(new ByteStreamSink(process.stdout, { format: format ?? 'wav' }));
+      if (values.out !== undefined) sinks.push(new FileSink(values.out, { format, ...file }));
+      else if (!values.play)
+        sinks.push(new ByteStreamSink(process.stdout, { format, ...(file.sampleFormat ? { sampleFormat: file.sampleFormat } : {}) }));
       // Both sinks take the same chunks: the speaker plays while synthesis continues and the file fills.
-      const pipeline = new Pipeline({ source: stream, sinks, signal }).wait();
+      const pipeline = new Pipeline({ source: stream, sinks, signal: stopped }).wait();
+      pipeline.catch(() => undefined);
       if (text === '-') {
-        process.stdin.setEncoding('utf8');
-        for await (const piece of process.stdin) stream.feed(piece as string);
+        if (!(await feedStdin(stream))) {
+          // Nothing to say: stop before anything is written (an output file is removed, not left empty).
+          stop.abort();
+          await pipeline.catch(() => undefined);
+          throw new UsageError('standard input held no text to speak');
+        }
       } else {
         stream.feed(text);
       }

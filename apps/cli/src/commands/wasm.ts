@@ -3,6 +3,16 @@ import { Pipeline } from '@sluice/core';
 import { WasmProcessor } from '@sluice/wasm';
 import { FileSink, FileSource } from '@sluice/writers';
 import { type Command, UsageError } from '../io';
+import { DECODE_OPTIONS, decodeErrorOption } from '../messages';
+import {
+  FILE_OUTPUT_HELP,
+  FILE_OUTPUT_OPTIONS,
+  fileOutputOptions,
+  outputFormatOf,
+  parsePositiveInteger,
+  parsePositiveNumber,
+  refuseInputAsOutput,
+} from '../options';
 
 /** `--param k=v`: numeric parameters, passed to set_param in the order given. */
 function parseParams(values: string[] | undefined): { names: string[]; values: number[] } {
@@ -23,10 +33,12 @@ export const wasmCommand: Command = {
   name: 'wasm',
   summary: 'Run an audio file through a sandboxed WebAssembly module (an effect or analyser)',
   usage: `sluice wasm MODULE.wasm IN OUT [--param name=value]… [--analyser] [--memory-pages N] [--ms-per-chunk N]
+                [--format F] [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors]
 
 Parameters go to the module's set_param(index, value) in the order given. With --analyser the
 audio passes unchanged and the module's records are printed as JSON lines. The module runs in a
-worker with limits on memory, time per chunk and imports (see @sluice/wasm's README for the ABI).`,
+worker with limits on memory, time per chunk and imports (see @sluice/wasm's README for the ABI).
+${FILE_OUTPUT_HELP}`,
   async run(args, io, signal) {
     const { values, positionals } = parseArgs({
       args,
@@ -36,13 +48,19 @@ worker with limits on memory, time per chunk and imports (see @sluice/wasm's REA
         analyser: { type: 'boolean' },
         'memory-pages': { type: 'string' },
         'ms-per-chunk': { type: 'string' },
+        format: { type: 'string' },
+        ...FILE_OUTPUT_OPTIONS,
+        ...DECODE_OPTIONS,
       },
     });
     const [module, input, output] = positionals;
     if (module === undefined || input === undefined || output === undefined) throw new UsageError('give MODULE.wasm IN OUT');
     const params = parseParams(values.param);
-    const memoryPages = values['memory-pages'] === undefined ? undefined : Number(values['memory-pages']);
-    const msPerChunk = values['ms-per-chunk'] === undefined ? undefined : Number(values['ms-per-chunk']);
+    const format = outputFormatOf(output, values.format);
+    const file = fileOutputOptions(values, format);
+    const memoryPages = parsePositiveInteger(values['memory-pages'], 'memory-pages');
+    const msPerChunk = parsePositiveNumber(values['ms-per-chunk'], 'ms-per-chunk');
+    await refuseInputAsOutput([output], [input, module]);
     const processor = new WasmProcessor(module, {
       kind: values.analyser ? 'analyser' : 'effect',
       params: params.values,
@@ -53,9 +71,9 @@ worker with limits on memory, time per chunk and imports (see @sluice/wasm's REA
       for await (const record of processor.records) io.out(decoder.decode(record.data).trimEnd());
     })();
     const stats = await new Pipeline({
-      source: await FileSource.open(input),
+      source: await FileSource.open(input, decodeErrorOption(values)),
       processors: [processor],
-      sink: new FileSink(output),
+      sink: new FileSink(output, { format, ...file, inputs: [input] }),
       signal,
     }).wait();
     await printing;

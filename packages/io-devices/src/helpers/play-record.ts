@@ -6,10 +6,11 @@ import { SpeakerSink, type SpeakerSinkOptions } from '../streams/speaker-sink';
 /** Plays an audio file (any format ffmpeg decodes) on an output device; resolves when it has been heard. */
 export async function play(
   path: string,
-  options: SpeakerSinkOptions & { signal?: AbortSignal } = {},
+  options: SpeakerSinkOptions & { signal?: AbortSignal; onDecodeError?: 'throw' | 'ignore' } = {},
 ): Promise<PipelineStats & { underruns: number }> {
-  const { signal, ...speaker } = options;
+  const { signal, onDecodeError, ...speaker } = options;
   const source = await FileSource.open(path, {
+    ...(onDecodeError === undefined ? {} : { onDecodeError }),
     ...(speaker.sampleRate === undefined ? {} : { sampleRate: speaker.sampleRate }),
     ...(speaker.channels === undefined ? {} : { channels: speaker.channels }),
   });

@@ -37,6 +37,8 @@ export interface TranscodeOptions {
   onError?: (error: SluiceError) => void;
   /** Cancels everything (processes killed; a file output is removed unless `keepPartial`). */
   signal?: AbortSignal;
+  /** `'ignore'` keeps the part of a damaged or truncated input that decodes (default `'throw'`: E_DECODE). */
+  onDecodeError?: 'throw' | 'ignore';
   /** File outputs: on abort or failure keep what was written, playable, under the final name (default: nothing is left). */
   keepPartial?: boolean;
 }
@@ -128,6 +130,7 @@ async function runTranscode(
 
 function decodeOptions(options: TranscodeOptions) {
   return {
+    ...(options.onDecodeError ? { onDecodeError: options.onDecodeError } : {}),
     ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}),
     ...(options.channels ? { channels: options.channels } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
