@@ -7,3 +7,4 @@
 const userDirectory = process.env.INIT_CWD;
 if (userDirectory !== undefined && userDirectory !== '') process.chdir(userDirectory);
 await import('./bin');
+export {};

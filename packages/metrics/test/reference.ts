@@ -20,6 +20,10 @@ export const reference = JSON.parse(readFileSync(new URL('./fixtures/reference-m
     mode: 'images' | 'sources';
     windowSeconds: number | null;
     hopSeconds: number | null;
+    /** Linearly dependent references: the filters need regularisation. */
+    dependent?: boolean;
+    /** One channel a delayed, scaled copy of the other: solvable as it is at this size, figures as mir_eval's. */
+    nearlyDependent?: boolean;
     references: string[][];
     estimates: string[][];
     sdr: (number | null)[][] | (number | null)[];

@@ -87,6 +87,7 @@ JSON keys: siSdr, sdr, snr, correlation, and bss when asked.`,
       estimates,
       references,
     );
+    for (const text of report.warnings) warn(text);
     if (values.json) {
       const json = metricsToJson(report) as { stems: Record<string, unknown> };
       io.out(JSON.stringify(values.stems ? json : json.stems.estimate));

@@ -8,10 +8,21 @@ import { invert, multiply, multiplyAdd, multiplyTransposeAdd } from './small-mat
  * O(N²·p³) instead of O((N·p)³) for a dense solve.
  *
  * `r` holds R(0)…R(N−1) (N·p·p, row-major blocks), `y` N·p·q. Returns x
- * (N·p·q), or null when the recursion breaks down (a singular step), in
- * which case the caller should fall back to a dense solver.
+ * (N·p·q), or null when the recursion breaks down (a singular step).
+ *
+ * `info`, when given, receives a lower bound on T's condition number: the
+ * final forward vector's first block is the top-left block of T⁻¹, and
+ * (T⁻¹)ᵢᵢ·Tᵢᵢ ≤ λmax(T)/λmin(T). A large bound means the references are
+ * (nearly) linearly dependent, where this recursion is not backward stable.
  */
-export function solveBlockToeplitz(r: Float64Array, y: Float64Array, blocks: number, p: number, q: number): Float64Array | null {
+export function solveBlockToeplitz(
+  r: Float64Array,
+  y: Float64Array,
+  blocks: number,
+  p: number,
+  q: number,
+  info?: { conditionLowerBound: number },
+): Float64Array | null {
   const pp = p * p;
   const pq = p * q;
   let forward = new Float64Array(blocks * pp);
@@ -77,6 +88,11 @@ export function solveBlockToeplitz(r: Float64Array, y: Float64Array, blocks: num
     for (let i = 0; i < pq; i++) theta[i] = (y[n * pq + i] as number) - (accumulated[i] as number);
     for (let k = 0; k <= n; k++) multiplyAdd(backward, k * pp, theta, 0, x, k * pq, p, p, q);
     if (!Number.isFinite(x[0] as number)) return null;
+  }
+  if (info !== undefined) {
+    let bound = 0;
+    for (let i = 0; i < p; i++) bound = Math.max(bound, Math.abs((forward[i * p + i] as number) * (r[i * p + i] as number)));
+    info.conditionLowerBound = bound;
   }
   return x;
 }

@@ -1,8 +1,7 @@
 import { SluiceError, abortError, fftPlan, nextPowerOfTwo } from '@sluice/core';
 import { type Channel, type Signal, channelsOf, reportNonFinite } from '../signal/input';
 import { crossCorrelations, type CorrelationPair } from './correlate';
-import { solveBlockToeplitz } from './block-levinson';
-import { solveDense } from './dense-solve';
+import { type SolveReport, solveConditioned } from './conditioned-solve';
 import { type Spectrum, spectraOf, inverseRealPairs } from './spectra';
 
 /** Options for {@link bssEval}. */
@@ -41,8 +40,16 @@ export interface BssEvalResult {
   windowFrames: number;
   hopFrames: number;
   mode: 'images' | 'sources';
-  /** Which solver produced the distortion filters. */
-  solver: 'block-levinson' | 'dense-cholesky';
+  /**
+   * True when the references are linearly dependent or nearly so (a mono
+   * stem stored as stereo, one channel a delayed copy of another) and the
+   * filters needed regularisation: the figures are still meaningful (the
+   * estimate is projected onto the space the references span), but SIR and
+   * ISR cannot tell apart contributions the references cannot tell apart.
+   */
+  illConditioned: boolean;
+  /** The largest diagonal loading used, relative to the mean diagonal (0 when none was needed). */
+  regularization: number;
 }
 
 /** museval adds machine epsilon to G's diagonal before solving; so do we, for identical filters. */
@@ -107,15 +114,17 @@ export async function bssEval(
         y[u * p * p + k * p + col] = (correlations[referencePairs + k * p + col] as Float64Array)[lagOffset + u] as number;
     }
   }
-  let solver: BssEvalResult['solver'] = 'block-levinson';
+  const reports: SolveReport[] = [];
   const solve = (rr: Float64Array, yy: Float64Array, pp: number, qq: number): Float64Array => {
-    const fast = solveBlockToeplitz(rr, yy, filterLength, pp, qq);
-    if (fast !== null) return fast;
-    solver = 'dense-cholesky';
-    const dense = solveDense(rr, yy, filterLength, pp, qq);
-    if (dense === null)
-      throw new SluiceError('E_INVALID_ARGUMENT', 'bssEval: the references are linearly dependent (their correlation matrix is singular)');
-    return dense;
+    const solved = solveConditioned(rr, yy, filterLength, pp, qq);
+    if (solved === null) {
+      throw new SluiceError(
+        'E_INVALID_ARGUMENT',
+        'bssEval: the distortion filters cannot be computed even with regularisation (are the references silent or not finite?)',
+      );
+    }
+    reports.push(solved.report);
+    return solved.x;
   };
   const filters = solve(r, y, p, p);
   const ownFilters = Array.from({ length: sources }, (_, j) => {
@@ -221,7 +230,8 @@ export async function bssEval(
     windowFrames,
     hopFrames,
     mode,
-    solver,
+    illConditioned: reports.some((report) => report.loading > 0),
+    regularization: Math.max(...reports.map((report) => report.loading)),
   };
 }
 

@@ -19,6 +19,8 @@ export interface SeparationReport {
   stems: Record<string, StemMetrics>;
   /** Mean over stems of each metric (NaN-free means; infinite values count). */
   overall: StemMetrics;
+  /** Things a reader of the figures should know, e.g. that the references were linearly dependent. */
+  warnings: string[];
 }
 
 /** Options for {@link SeparationMetrics}. */
@@ -40,7 +42,7 @@ export class SeparationMetrics {
   async compute(estimates: Readonly<Record<string, Signal>>, references: Readonly<Record<string, Signal>>): Promise<SeparationReport> {
     const names = Object.keys(references);
     if (names.length === 0) throw new SluiceError('E_INVALID_ARGUMENT', 'SeparationMetrics: no reference stems');
-    const missing = names.filter((name) => !(name in estimates));
+    const missing = names.filter((name) => !Object.hasOwn(estimates, name));
     if (missing.length > 0) {
       throw new SluiceError(
         'E_INVALID_ARGUMENT',
@@ -48,6 +50,7 @@ export class SeparationMetrics {
       );
     }
     const stems: Record<string, StemMetrics> = {};
+    const warnings: string[] = [];
     for (const name of names) {
       const { siSdr, sdr, snr, correlation } = measure(estimates[name] as Signal, references[name] as Signal, {
         truncate: this.options.truncate ?? false,
@@ -61,6 +64,11 @@ export class SeparationMetrics {
         names.map((name) => references[name] as Signal),
         bssOptions,
       );
+      if (result.illConditioned) {
+        warnings.push(
+          `BSS-Eval: the references are linearly dependent or nearly so (a mono stem stored as stereo, a channel copied from another); the filters were regularised (loading ${result.regularization.toExponential(0)}), so SIR and ISR cannot separate what the references cannot`,
+        );
+      }
       names.forEach((name, j) => {
         (stems[name] as StemMetrics).bss = {
           sdr: result.median.sdr[j] as number,
@@ -70,7 +78,7 @@ export class SeparationMetrics {
         };
       });
     }
-    return { stems, overall: average(Object.values(stems)) };
+    return { stems, overall: average(Object.values(stems)), warnings };
   }
 }
 
