@@ -6,17 +6,28 @@ export interface MemoryLimits {
   max: number | undefined;
 }
 
+/** Table limits in elements. */
+export type TableLimits = MemoryLimits;
+
 /** What the sandbox checks in a module before running it. */
 export interface ModuleInfo {
-  imports: { module: string; name: string; kind: 'function' | 'table' | 'memory' | 'global'; memory?: MemoryLimits }[];
+  imports: {
+    module: string;
+    name: string;
+    kind: 'function' | 'table' | 'memory' | 'global';
+    memory?: MemoryLimits;
+    table?: TableLimits;
+  }[];
   /** Memories the module defines itself. */
   memories: MemoryLimits[];
+  /** Tables the module defines itself (their elements live in the host's heap, so they are bounded too). */
+  tables: TableLimits[];
   exports: { name: string; kind: string }[];
 }
 
 const KINDS = ['function', 'table', 'memory', 'global'] as const;
 
-/** A tiny reader of the WebAssembly binary format: just the import, memory and export sections. */
+/** A tiny reader of the WebAssembly binary format: just the import, table, memory and export sections. */
 class Reader {
   offset = 0;
   constructor(private readonly bytes: Uint8Array) {}
@@ -53,14 +64,14 @@ class Reader {
   }
 }
 
-/** Reads a module's imports, memories and exports (without compiling it). */
+/** Reads a module's imports, tables, memories and exports (without compiling it). */
 export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new SluiceError('E_SANDBOX', 'not a WebAssembly module (no \\0asm header)');
   }
   const reader = new Reader(bytes);
   reader.offset = 8;
-  const info: ModuleInfo = { imports: [], memories: [], exports: [] };
+  const info: ModuleInfo = { imports: [], memories: [], tables: [], exports: [] };
   while (reader.offset < bytes.length) {
     const id = reader.byte();
     const size = reader.u32();
@@ -73,7 +84,8 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
         if (kind === 'function') reader.u32();
         else if (kind === 'table') {
           reader.byte();
-          reader.limits();
+          info.imports.push({ module, name, kind, table: reader.limits() });
+          continue;
         } else if (kind === 'memory') {
           info.imports.push({ module, name, kind, memory: reader.limits() });
           continue;
@@ -82,6 +94,11 @@ export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
           reader.byte();
         }
         info.imports.push({ module, name, kind });
+      }
+    } else if (id === 4) {
+      for (let count = reader.u32(); count > 0; count--) {
+        reader.byte(); // element type (funcref, externref)
+        info.tables.push(reader.limits());
       }
     } else if (id === 5) {
       for (let count = reader.u32(); count > 0; count--) info.memories.push(reader.limits());

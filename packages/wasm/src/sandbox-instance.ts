@@ -8,6 +8,13 @@ import { WORKER_CODE } from './worker-code';
 export interface SandboxLimits {
   /** Largest linear memory in 64 KiB pages (default 256 = 16 MiB). */
   memoryPages?: number;
+  /**
+   * Largest table in elements (default 65,536). Tables live in the worker's
+   * JavaScript heap, outside the linear memory's bound; one allowed to grow
+   * without limit exhausts the heap in a way that ends the whole process,
+   * so a table without a maximum, or with a larger one, is refused at load.
+   */
+  tableElements?: number;
   /** The worker's JavaScript heap in MiB (default 32). */
   heapMb?: number;
   /** Time budget per call in ms (default 1000: generous for a chunk, quick for a runaway loop); past it the worker is terminated. */
@@ -38,11 +45,11 @@ export interface InstanceOptions {
   channels?: number;
 }
 
-const DEFAULTS = { memoryPages: 256, heapMb: 32, msPerChunk: 1000 };
+const DEFAULTS = { memoryPages: 256, tableElements: 65_536, heapMb: 32, msPerChunk: 1000 };
 
 /**
  * Checks a module against the sandbox rules before anything runs: only the
- * permitted imports, and a linear memory whose maximum is within the limit.
+ * permitted imports, a linear memory and tables whose maximums are within the limits.
  * Returns what the worker needs to build the imports.
  */
 export function checkModule(info: ModuleInfo, limits: Required<SandboxLimits>, grants: readonly Grant[]): { importedMemoryMin: number } {
@@ -70,6 +77,14 @@ export function checkModule(info: ModuleInfo, limits: Required<SandboxLimits>, g
       throw new SluiceError(
         'E_SANDBOX',
         `the module's memory may grow to ${memory.max ?? 'any number of'} pages; the sandbox allows ${limits.memoryPages} (declare a maximum, e.g. -Wl,--max-memory=${limits.memoryPages * 65536}, or import env.memory)`,
+      );
+    }
+  }
+  for (const table of info.tables) {
+    if (table.max === undefined || table.max > limits.tableElements) {
+      throw new SluiceError(
+        'E_SANDBOX',
+        `the module's table may grow to ${table.max ?? 'any number of'} elements; the sandbox allows ${limits.tableElements} (declare a maximum, e.g. -Wl,--max-table-size, or raise limits.tableElements)`,
       );
     }
   }
@@ -110,6 +125,15 @@ export class SandboxInstance {
     options: InstanceOptions = {},
   ) {
     this.limits = { ...DEFAULTS, ...options.limits };
+    // A table of T elements takes about 8·T bytes of the worker's heap; one that cannot fit in a quarter of it
+    // would exhaust the heap in a way V8 treats as fatal for the whole process, not just the worker.
+    const tableBytesAllowed = (this.limits.heapMb * 1024 * 1024) / 4;
+    if (this.limits.tableElements * 8 > tableBytesAllowed) {
+      throw new SluiceError(
+        'E_INVALID_ARGUMENT',
+        `limits.tableElements ${this.limits.tableElements} needs more heap than limits.heapMb ${this.limits.heapMb} leaves (at most ${Math.floor(tableBytesAllowed / 8)} elements; raise heapMb too)`,
+      );
+    }
     const grants = options.grants ?? [];
     const { importedMemoryMin } = checkModule(info, this.limits, grants);
     const exportNames = new Set(info.exports.map((entry) => entry.name));

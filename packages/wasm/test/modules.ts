@@ -136,6 +136,20 @@ export const MEMORY_BOMB = wat(`(module (import "env" "memory" (memory 1))
   (func (export "process") (param i32 i32 i32) (result i32)
     (loop $more (br_if $more (i32.ne (memory.grow (i32.const 16)) (i32.const -1))))
     (unreachable)))`);
+/** A table with no maximum, grown in steps of a million elements until it cannot (issue 17 item 12). */
+export const TABLE_BOMB = wat(`(module (memory (export "memory") 1 16) (table $t 1 funcref)
+  (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "process") (param i32 i32 i32) (result i32)
+    (loop $more (br_if $more (i32.ne (table.grow $t (ref.null func) (i32.const 1000000)) (i32.const -1))))
+    (i32.const 0)))`);
+/** A table whose declared maximum is far past the sandbox's limit. */
+export const HUGE_TABLE = wat(hostile('(i32.const 0)', '(memory (export "memory") 1 16) (table 1 100000000 funcref)'));
+/** A table with a small maximum, grown until it is full: table.grow then fails with -1, which the module handles. */
+export const BOUNDED_TABLE = wat(`(module (memory (export "memory") 1 16) (table $t 1 1000 funcref)
+  (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "process") (param i32 i32 i32) (result i32)
+    (loop $more (br_if $more (i32.ne (table.grow $t (ref.null func) (i32.const 100)) (i32.const -1))))
+    (i32.const 0)))`);
 /** Reads far outside its memory. */
 export const OUT_OF_BOUNDS = wat(hostile('(drop (i32.load (i32.const 0x7ffffff0))) (i32.const 0)'));
 /** Imports WASI's fd_write, which the sandbox never grants. */

@@ -16,6 +16,9 @@ import {
   GAIN,
   INFINITE_LOOP,
   MEMORY_BOMB,
+  TABLE_BOMB,
+  HUGE_TABLE,
+  BOUNDED_TABLE,
   ONE_POLE,
   OUT_OF_BOUNDS,
   PEAK_RMS,
@@ -164,6 +167,18 @@ describe('hostile modules', () => {
     expect(error).toMatchObject({ code: 'E_SANDBOX', message: expect.stringMatching(/trapped: .*unreachable/) });
     expect(manager.stats()[bomb]).toMatchObject({ traps: 1, dead: true });
     await check();
+    await manager.close();
+  });
+
+  it('tables are bounded like memories: no maximum or too large a one is refused at load, a bounded one works', async () => {
+    for (const module of [TABLE_BOMB, HUGE_TABLE]) {
+      const error = await runThrough(new WasmProcessor(module), stereoChunks(1, 16)).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'E_SANDBOX', message: expect.stringMatching(/table/) });
+    }
+    await runThrough(new WasmProcessor(BOUNDED_TABLE), stereoChunks(2, 16));
+    // A table limit the worker's heap could not hold is refused before any worker starts.
+    const manager = new SandboxManager();
+    await expectCode(manager.createInstance(manager.loadModule(BOUNDED_TABLE), { limits: { tableElements: 50_000_000 } }), 'E_INVALID_ARGUMENT');
     await manager.close();
   });
 
