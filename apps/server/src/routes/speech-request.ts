@@ -37,22 +37,24 @@ const MAX_INPUT = 4096 * 4;
 /** Validates OpenAI's JSON body (plus Sluice's `engine`); `E_INVALID_ARGUMENT` with what was wrong. */
 export function parseSpeechRequest(body: unknown, engines: readonly string[]): SpeechRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the body must be a JSON object');
-  const value = body as Record<string, unknown>;
-  const input = value.input;
+  const object = body as Record<string, unknown>;
+  // Own keys only: a body's prototype (or a `__proto__` key) never supplies a field.
+  const field = (key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined);
+  const input = field('input');
   if (typeof input !== 'string' || input.trim().length === 0) throw badRequest('input must be a non-empty string');
   if (input.length > MAX_INPUT) throw badRequest(`input is ${input.length} characters; this server takes at most ${MAX_INPUT}`);
-  const requested = value.response_format ?? 'mp3';
+  const requested = field('response_format') ?? 'mp3';
   const format = responseFormatOf(requested);
   if (format === undefined) {
     throw badRequest(`response_format must be one of ${Object.keys(RESPONSE_FORMATS).join(', ')}`, { response_format: String(requested) });
   }
-  const speed = value.speed ?? 1;
+  const speed = field('speed') ?? 1;
   if (typeof speed !== 'number' || !(speed >= 0.25 && speed <= 4)) throw badRequest('speed must be a number from 0.25 to 4.0');
-  const engine = value.engine ?? engines[0];
+  const engine = field('engine') ?? engines[0];
   if (typeof engine !== 'string' || !engines.includes(engine)) throw badRequest(`engine must be one of ${engines.join(', ')}`);
-  const voice = value.voice ?? 'alloy';
+  const voice = field('voice') ?? 'alloy';
   if (typeof voice !== 'string' || voice.length === 0 || voice.length > 100) throw badRequest('voice must be a voice name');
-  if (value.model !== undefined && typeof value.model !== 'string') throw badRequest('model must be a string');
+  if (field('model') !== undefined && typeof field('model') !== 'string') throw badRequest('model must be a string');
   return { input, voice, engine, responseFormat: format, speed };
 }
 

@@ -14,7 +14,8 @@ const BYTES: Record<SampleFormat, number> = { u8: 1, s16le: 2, s24le: 3, s32le: 
 
 /** Bytes per sample of a format. */
 export function bytesPerSample(format: SampleFormat): number {
-  const bytes = BYTES[format];
+  // Own keys only: a format named `toString` is not a format.
+  const bytes = Object.hasOwn(BYTES, format) ? BYTES[format] : undefined;
   if (bytes === undefined) {
     throw new SluiceError('E_UNSUPPORTED', `Unknown sample format "${String(format)}"; use one of ${SAMPLE_FORMATS.join(', ')}`);
   }

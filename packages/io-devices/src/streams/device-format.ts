@@ -8,7 +8,7 @@ export type DeviceSampleFormat = keyof typeof DEVICE_SAMPLE_FORMATS;
 /** Checks a sample format option (default s16le: what every device takes). */
 export function deviceSampleFormat(format: string | undefined): DeviceSampleFormat {
   const chosen = format ?? 's16le';
-  if (!(chosen in DEVICE_SAMPLE_FORMATS)) {
+  if (!Object.hasOwn(DEVICE_SAMPLE_FORMATS, chosen)) {
     throw new SluiceError('E_FORMAT', `device streams use ${Object.keys(DEVICE_SAMPLE_FORMATS).join(', ')}, not ${chosen}`);
   }
   return chosen as DeviceSampleFormat;
