@@ -178,7 +178,10 @@ describe('hostile modules', () => {
     await runThrough(new WasmProcessor(BOUNDED_TABLE), stereoChunks(2, 16));
     // A table limit the worker's heap could not hold is refused before any worker starts.
     const manager = new SandboxManager();
-    await expectCode(manager.createInstance(manager.loadModule(BOUNDED_TABLE), { limits: { tableElements: 50_000_000 } }), 'E_INVALID_ARGUMENT');
+    await expectCode(
+      manager.createInstance(manager.loadModule(BOUNDED_TABLE), { limits: { tableElements: 50_000_000 } }),
+      'E_INVALID_ARGUMENT',
+    );
     await manager.close();
   });
 
