@@ -1,9 +1,9 @@
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CallbackSource, Pipeline } from '@sluice/core';
+import { CallbackSource, CollectSink, Pipeline } from '@sluice/core';
 import { writeAlsaFileConfig } from '@sluice/io-devices';
-import { FileSink, probe } from '@sluice/writers';
+import { FileSink, FileSource, probe } from '@sluice/writers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BinRun, hashes, sluice } from './support/run-bin';
 
@@ -180,6 +180,31 @@ describe('item 13: --sample-format everywhere WAV is written', () => {
   ])('%s writes 24-bit WAV', async (_name, args, file) => {
     await run(args as string[], 0);
     expect(bitsPerSample(path(file as string))).toBe(24);
+  });
+
+  it('the DSP stems written by separate sum to the input, even with a DC offset (issue 15 item 5)', async () => {
+    const dc = tone(2, 2).map((plane, c) => plane.map((v) => v + (c === 0 ? 0.2 : -0.1)));
+    await new Pipeline({
+      source: new CallbackSource([dc], { sampleRate: 44100, channels: 2 }),
+      sink: new FileSink(path('dc.wav'), { sampleFormat: 'f32le' }),
+    }).wait();
+    await run(['separate', 'dc.wav', '--out', 'dcstems', '--sample-format', 'f32'], 0);
+    const decode = async (file: string) => {
+      const sink = new CollectSink();
+      await new Pipeline({ source: await FileSource.open(file), sink }).wait();
+      return sink.planes;
+    };
+    const stems = await Promise.all(['drums', 'bass', 'other', 'vocals'].map((stem) => decode(path('dcstems', `${stem}.wav`))));
+    let worst = 0;
+    dc.forEach((plane, c) => {
+      for (let i = 0; i < plane.length; i++) {
+        const sum = stems.reduce((acc, stem) => acc + ((stem[c] as Float32Array)[i] as number), 0);
+        worst = Math.max(worst, Math.abs(sum - (plane[i] as number)));
+      }
+    });
+    expect(worst).toBeLessThan(1e-5);
+    expect((await run(['separate', 'dc.wav', '--out', 'x', '--normalize', 'sometimes'], 2)).stderr).toMatch(/--normalize must be/);
+    await run(['separate', 'dc.wav', '--out', 'wholestems', '--normalize', 'whole'], 0);
   });
 
   it('separate writes every stem as float WAV', async () => {

@@ -14,7 +14,7 @@ export { type OnnxModelOptions, OnnxSeparationModel, type OnnxSessionOptions } f
 export { HTDEMUCS_SEGMENT_FRAMES, type HTDemucsContract } from './onnx/contracts';
 export type { ValueInfo } from './onnx/protocol';
 export { SeparationProcessor, type SeparationProcessorOptions } from './processor/separation-processor';
-export { type Normalization, RunningStats, trackStats } from './processor/normalization';
+export { type Normalization, RunningStats, streamStats, trackStats } from './processor/normalization';
 export { transitionWeights } from './processor/overlap-add';
 export { type SeparateOptions, type SeparationResult, separate } from './separate';
 export {

@@ -1,7 +1,7 @@
 import { type AudioChunk, type Source, SluiceError, abortError, concatPlanes, createAudioChunk } from '@sluice/core';
 import { FileSource } from '@sluice/writers';
 import type { SeparationModel, StemPlanes } from './model/types';
-import { trackStats } from './processor/normalization';
+import { NORMALIZATION_EPSILON, trackStats } from './processor/normalization';
 import { SeparationProcessor, type SeparationProcessorOptions } from './processor/separation-processor';
 
 /** Options for {@link separate}. */
@@ -18,7 +18,10 @@ export interface SeparateOptions
   shifts?: number;
   /** Seed for the shifts (default: random). */
   seed?: number;
-  /** Normalise by the whole track's mean and standard deviation as demucs does (default true). */
+  /**
+   * Normalise by the whole track's mean and standard deviation as demucs
+   * does (default: true for trained models, false for the DSP separator).
+   */
   normalize?: boolean;
   /** Called as the work advances, with the fraction done (0…1). */
   onProgress?: (fraction: number) => void;
@@ -80,7 +83,12 @@ export async function separate(input: readonly Float32Array[] | string | Source,
   const channels = planes.length;
   const frames = planes[0]?.length ?? 0;
   if (channels === 0 || frames === 0) throw new SluiceError('E_INVALID_ARGUMENT', 'separate: the input has no audio');
-  const stats = options.normalize === false ? 'none' : trackStats(planes);
+  // demucs/api.py separate_tensor: ref = wav.mean(0); wav -= ref.mean(); wav /= ref.std() + 1e-8; apply_model(...);
+  // out *= ref.std() + 1e-8; out += ref.mean(). The track is normalised before any padding or shifting, so the
+  // zeros apply_model pads with (and the shifts' delay) stay zeros.
+  const normalize = options.normalize ?? model.normalizedInput !== false;
+  const stats = normalize ? trackStats(planes) : undefined;
+  const fed = stats === undefined ? planes : planes.map((plane) => normalizedCopy(plane, stats));
   const runs = Math.max(1, shifts);
   const maxShift = Math.floor(0.5 * model.sampleRate);
   const next = random(options.seed ?? Math.floor(Math.random() * 2 ** 32));
@@ -90,7 +98,7 @@ export async function separate(input: readonly Float32Array[] | string | Source,
   for (let run = 0; run < runs; run++) {
     // demucs pads by max_shift zeros and starts at a random offset in [0, max_shift]: the input is delayed by max_shift − offset.
     const delay = shifts === 0 ? 0 : maxShift - Math.floor(next() * (maxShift + 1));
-    const processor = new SeparationProcessor(model, { ...options, normalize: stats, resample: 'error' });
+    const processor = new SeparationProcessor(model, { ...options, normalize: 'none', resample: 'error' });
     const output = processor.open({ sampleRate, channels });
     const total = frames + delay;
     const step = processor.segmentFrames;
@@ -110,7 +118,7 @@ export async function separate(input: readonly Float32Array[] | string | Source,
     };
     for (let at = 0; at < total; at += step) {
       if (signal?.aborted) throw abortError(signal, 'separation');
-      const planesNow = planes.map((plane) => {
+      const planesNow = fed.map((plane) => {
         const out = new Float32Array(Math.min(step, total - at));
         for (let i = 0; i < out.length; i++) out[i] = at + i < delay ? 0 : (plane[at + i - delay] as number);
         return out;
@@ -119,5 +127,19 @@ export async function separate(input: readonly Float32Array[] | string | Source,
     }
     accept(await processor.flush());
   }
+  if (stats !== undefined) {
+    const scale = stats.std + NORMALIZATION_EPSILON;
+    for (const stemPlanes of Object.values(stems)) {
+      for (const plane of stemPlanes) for (let i = 0; i < plane.length; i++) plane[i] = (plane[i] as number) * scale + stats.mean;
+    }
+  }
   return { sampleRate: model.sampleRate, channels, frames, stems };
+}
+
+/** (x − mean) / (std + ε) as a new plane, in float32 as demucs computes it on its tensor. */
+function normalizedCopy(plane: Float32Array, stats: { mean: number; std: number }): Float32Array {
+  const out = new Float32Array(plane.length);
+  const divisor = stats.std + NORMALIZATION_EPSILON;
+  for (let i = 0; i < plane.length; i++) out[i] = ((plane[i] as number) - stats.mean) / divisor;
+  return out;
 }

@@ -53,6 +53,8 @@ interface NodeSpec {
   inputs: string[];
   outputs: string[];
   ints?: Record<string, number[]>;
+  /** Single-integer attributes (keepdims, …). */
+  int?: Record<string, number>;
 }
 
 /** A graph: inputs, outputs, initializers and nodes; encoded to a .onnx file in a temporary folder. */
@@ -82,10 +84,15 @@ export class GraphBuilder {
     return this;
   }
 
-  node({ op, inputs, outputs, ints = {} }: NodeSpec): this {
-    const attribute = Object.entries(ints).map(([name, values]) =>
-      onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values }),
-    );
+  node({ op, inputs, outputs, ints = {}, int = {} }: NodeSpec): this {
+    const attribute = [
+      ...Object.entries(ints).map(([name, values]) =>
+        onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values }),
+      ),
+      ...Object.entries(int).map(([name, value]) =>
+        onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value }),
+      ),
+    ];
     this.nodes.push(onnx.NodeProto.create({ opType: op, input: inputs, output: outputs, name: `${op}_${this.nodes.length}`, attribute }));
     return this;
   }
@@ -122,9 +129,16 @@ function stemFactors(builder: GraphBuilder, input: string, output: string, facto
  * Waveform contract, [1, 2, T] → [1, S, 2, T]: stem s = input × gain[s] ×
  * ramp(t), where ramp rises from 0.5 to 1.5 across the window, so the result
  * depends on where a window starts (a fixed-gain model would hide overlap-add mistakes).
- * `tanh` makes it non-linear, so that normalisation matters.
+ * `mixing` adds half the window's mean per channel to every sample, so what
+ * the padding holds reaches every output sample, as it does through a real
+ * model's convolutions and attention. `tanh` makes it non-linear, so that
+ * normalisation matters.
  */
-export function waveformModel(frames: number, gains: readonly number[], options: { ramp?: boolean; tanh?: boolean } = {}): string {
+export function waveformModel(
+  frames: number,
+  gains: readonly number[],
+  options: { ramp?: boolean; tanh?: boolean; mixing?: boolean } = {},
+): string {
   const stems = gains.length;
   const factors = new Float32Array(stems * frames);
   for (let s = 0; s < stems; s++) {
@@ -134,11 +148,23 @@ export function waveformModel(frames: number, gains: readonly number[], options:
     .input('mix', [1, 2, frames])
     .output('sources', [1, stems, 2, frames])
     .floats('factors', [1, stems, 1, frames], factors);
-  if (options.tanh) {
-    stemFactors(builder, 'mix', 'scaled', 'factors').node({ op: 'Tanh', inputs: ['scaled'], outputs: ['sources'] });
-  } else {
-    stemFactors(builder, 'mix', 'sources', 'factors');
+  let last = 'scaled';
+  stemFactors(builder, 'mix', last, 'factors');
+  if (options.mixing) {
+    builder
+      .floats('half', [1], Float32Array.of(0.5))
+      .int64s('stem_axis', [1])
+      .node({ op: 'ReduceMean', inputs: ['mix'], outputs: ['mean'], ints: { axes: [2] }, int: { keepdims: 1 } })
+      .node({ op: 'Unsqueeze', inputs: ['mean', 'stem_axis'], outputs: ['mean_stems'] })
+      .node({ op: 'Mul', inputs: ['mean_stems', 'half'], outputs: ['half_mean'] })
+      .node({ op: 'Add', inputs: [last, 'half_mean'], outputs: ['mixed'] });
+    last = 'mixed';
   }
+  if (options.tanh) {
+    builder.node({ op: 'Tanh', inputs: [last], outputs: ['tanh'] });
+    last = 'tanh';
+  }
+  builder.node({ op: 'Identity', inputs: [last], outputs: ['sources'] });
   return builder.save(`waveform-${stems}x${frames}`);
 }
 

@@ -84,7 +84,7 @@ describe('separation in a pipeline', () => {
       source: planesSource(song.mix, 44100, 1024),
       processors: [new SeparationProcessor(model, { maxInFlight: 1 })],
       sinks: [
-        new FileSink(join(dir, 'vocals.wav'), { stem: 'vocals' }),
+        new FileSink(join(dir, 'vocals.wav'), { stem: 'vocals', keepPartial: true }),
         new CallbackSink(() => {
           writes++;
           if (writes === 2) model.crashWorkerForTesting();

@@ -1,6 +1,6 @@
 import { seededRandom } from '@sluice/config/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { DEMUCS_BINS, DEMUCS_HOP, DEMUCS_NFFT, demucsFrames, demucsIstft, demucsStft, padReflect } from '../src/index';
+import { DEMUCS_BINS, DEMUCS_HOP, DEMUCS_NFFT, demucsFrames, demucsIstft, demucsStft, mdxIstft, mdxStft, padReflect } from '../src/index';
 
 const noise = (length: number, seed: number) => {
   const random = seededRandom(seed);
@@ -111,5 +111,41 @@ describe('demucs STFT', () => {
     expect(padded.length).toBe(12);
     expect(Array.from(padded.subarray(4, 7))).toEqual([1, 2, 3]);
     expect(() => demucsIstft(demucsStft([noise(5000, 1)]), 9000)).toThrow(/frames/);
+  });
+});
+
+describe('inverse STFTs ignore Im(DC) as torch.istft does (issue 15 item 1)', () => {
+  // demucs/spec.py ispectro: `th.istft(z, n_fft, hop_length, window=th.hann_window(win_length), ..., center=True)` on a
+  // one-sided spectrum, which PyTorch inverts with a real inverse FFT (C2R): the imaginary parts of the DC and Nyquist
+  // bins do not exist for it. Two channels share one complex inverse FFT here, where Im(DC) of one channel would
+  // otherwise land in the other.
+  it('an impulse in the left channel’s Im(DC) changes neither channel (demucs layout)', () => {
+    const silence = [new Float32Array(44100), new Float32Array(44100)];
+    const spectrogram = demucsStft(silence);
+    const frame = 10;
+    // [L.re, L.im, R.re, R.im] × bins × frames: plane 1 is L.im, bin 0 is DC.
+    spectrogram.data[(1 * DEMUCS_BINS + 0) * spectrogram.frames + frame] = 1;
+    const [left, right] = demucsIstft(spectrogram, 44100);
+    expect(Math.max(...(right as Float32Array).map(Math.abs))).toBe(0);
+    expect(Math.max(...(left as Float32Array).map(Math.abs))).toBe(0);
+  });
+
+  it('the same for R’s Im(DC), and for the MDX-Net layout', () => {
+    const config = { nFft: 6144, hop: 1024, dimF: 2048, dimT: 16 };
+    const segment = 1024 * 15;
+    const data = mdxStft([new Float32Array(segment), new Float32Array(segment)], config);
+    data[(3 * config.dimF + 0) * config.dimT + 5] = 1; // R.im, DC
+    for (const plane of mdxIstft(data, 2, config)) expect(Math.max(...plane.map(Math.abs))).toBe(0);
+    const spectrogram = demucsStft([new Float32Array(8192), new Float32Array(8192)]);
+    spectrogram.data[(3 * DEMUCS_BINS + 0) * spectrogram.frames + 3] = 1;
+    for (const plane of demucsIstft(spectrogram, 8192)) expect(Math.max(...plane.map(Math.abs))).toBe(0);
+  });
+
+  it('Re(DC) still comes back, in its own channel only', () => {
+    const spectrogram = demucsStft([new Float32Array(44100), new Float32Array(44100)]);
+    spectrogram.data[(0 * DEMUCS_BINS + 0) * spectrogram.frames + 10] = 1; // L.re, DC
+    const [left, right] = demucsIstft(spectrogram, 44100);
+    expect(Math.max(...(left as Float32Array).map(Math.abs))).toBeGreaterThan(1e-3);
+    expect(Math.max(...(right as Float32Array).map(Math.abs))).toBe(0);
   });
 });

@@ -1,6 +1,14 @@
 import { parseArgs } from 'node:util';
 import { Pipeline } from '@sluice/core';
-import { DspSeparator, OnnxHTDemucs, OnnxMdxNet, type SeparationModel, SeparationProcessor } from '@sluice/separation';
+import {
+  DspSeparator,
+  type Normalization,
+  OnnxHTDemucs,
+  OnnxMdxNet,
+  type SeparationModel,
+  SeparationProcessor,
+  streamStats,
+} from '@sluice/separation';
 import { join } from 'node:path';
 import { FileSource, MultiFileSink, extensionOf, probe } from '@sluice/writers';
 import { progressBar } from '../format';
@@ -46,17 +54,34 @@ async function loadModel(values: Record<string, string | boolean | undefined>): 
   });
 }
 
+const NORMALIZE = ['running', 'whole', 'none'] as const;
+
+/** `--normalize`: the processor's option (whole: a first pass over the input); undefined keeps the model's default. */
+async function normalizationOf(text: string | undefined, open: () => Promise<FileSource>): Promise<Normalization | undefined> {
+  if (text === undefined) return undefined;
+  if (!(NORMALIZE as readonly string[]).includes(text)) throw new UsageError(`--normalize must be running, whole or none, got "${text}"`);
+  if (text === 'whole') return streamStats(await open());
+  return text as 'running' | 'none';
+}
+
 /** `sluice separate IN --out DIR`: streaming source separation, file to per-stem files. */
 export const separateCommand: Command = {
   name: 'separate',
   summary: 'Split a song into stems (DSP by default, or an HTDemucs / MDX-Net ONNX model), streaming',
   usage: `sluice separate IN --out DIR [--dsp | --model M.onnx --contract waveform|split|mdx]
                 [--stems vocals,drums] [--format wav|flac|mp3|...] [--segment SECONDS]
-                [--overlap 0.25] [--threads N] [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors] [--json]
+                [--overlap 0.25] [--normalize running|whole|none] [--threads N]
+                [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors] [--json]
 MDX-Net models also take --n-fft N [--dim-f N] [--dim-t N] [--compensate X] [--primary-stem NAME].
 
 Writes DIR/<stem>.<format> for each stem, streaming: memory stays flat however long IN is.
 Without --model the weightless DSP separator runs (modest quality, see @sluice/separation's README).
+--segment defaults to the model's window (7.8 s for HTDemucs exports, 10 s for DSP); a shorter one is fed as
+demucs' --segment is (the segment, then zeros to the window). The latency printed is how far the output lags
+the input: one segment.
+--normalize: models are fed (x - mean) / std of the channel average, as demucs does. whole reads IN twice (the
+first pass measures the track, as demucs does); running uses the statistics up to each window, one pass (default
+for models); none feeds the audio as it is (the default, and the only sensible choice, for --dsp).
 No stem may land on IN (e.g. IN vocals.wav with --out . is refused).
 ${FILE_OUTPUT_HELP}`,
   async run(args, io, signal) {
@@ -72,6 +97,7 @@ ${FILE_OUTPUT_HELP}`,
         format: { type: 'string' },
         segment: { type: 'string' },
         overlap: { type: 'string' },
+        normalize: { type: 'string' },
         threads: { type: 'string' },
         'n-fft': { type: 'string' },
         'dim-f': { type: 'string' },
@@ -107,10 +133,13 @@ ${FILE_OUTPUT_HELP}`,
         (info) => info.durationSeconds,
         () => Number.NaN,
       );
-      const source = await FileSource.open(input, { sampleRate: model.sampleRate, ...decodeErrorOption(values) });
+      const decode = { sampleRate: model.sampleRate, ...decodeErrorOption(values) };
+      const normalize = await normalizationOf(values.normalize, () => FileSource.open(input, decode));
+      const source = await FileSource.open(input, decode);
       const processor = new SeparationProcessor(model, {
         ...(segment === undefined ? {} : { segmentSeconds: segment }),
         ...(overlap === undefined ? {} : { overlap }),
+        ...(normalize === undefined ? {} : { normalize }),
         onNote: (note) => io.err(note),
       });
       const sink = new MultiFileSink(values.out, { format, ...file, inputs: [input], ...(stems === undefined ? {} : { stems }) });

@@ -35,6 +35,8 @@ export class DspSeparator implements SeparationModel {
   readonly channels = 2;
   readonly sampleRate: number;
   readonly segmentFrames: number;
+  /** The DSP split is exact on raw audio (stems sum to the mix): no normalisation. */
+  readonly normalizedInput = false;
   private readonly bassCutoffHz: number;
   private readonly fftSize: number;
 

@@ -19,10 +19,18 @@ export interface SeparationModel {
   /**
    * Frames of one inference window. Fixed for exported models (343980 for
    * HTDemucs: 7.8 s at 44.1 kHz); the processor may use shorter segments,
-   * which are centred in this window with real audio around them, as
-   * demucs' `apply_model` does.
+   * fed at the start of this window with zeros after them, as demucs'
+   * `apply_model(segment=…)` feeds HTDemucs.
    */
   readonly segmentFrames: number;
+  /**
+   * Whether the model was trained on normalised input (demucs normalises
+   * the track by its mean and standard deviation first). True for the
+   * ONNX models; false for the DSP separator, whose stems must sum to the
+   * mix exactly. Sets the processor's and `separate()`'s default; absent
+   * means true.
+   */
+  readonly normalizedInput?: boolean;
   /**
    * Separates one window: `window` holds `channels` planes of exactly
    * `segmentFrames` frames; the result holds, per stem, `channels` planes of

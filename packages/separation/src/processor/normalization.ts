@@ -10,7 +10,8 @@ import { SluiceError } from '@sluice/core';
 export type Normalization = 'running' | 'none' | { readonly mean: number; readonly std: number };
 
 /** demucs adds this to the standard deviation so that silence does not divide by zero. */
-const EPSILON = 1e-8;
+export const NORMALIZATION_EPSILON = 1e-8;
+const EPSILON = NORMALIZATION_EPSILON;
 
 /** Mean and unbiased standard deviation of the channel average, accumulated frame by frame (Welford). */
 export class RunningStats {
@@ -57,10 +58,16 @@ export function trackStats(planes: readonly Float32Array[]): { mean: number; std
   return stats.stats;
 }
 
-/** Normalises a model window in place: (x − mean) / (std + ε). */
-export function normalizeWindow(window: Float32Array[], stats: { mean: number; std: number }): void {
+/**
+ * Normalises the audio of a model window in place, (x − mean) / (std + ε),
+ * frames [from, to) only: demucs normalises the track and pads afterwards
+ * (demucs/api.py `separate_tensor`: `wav -= ref.mean(); wav /= ref.std() +
+ * 1e-8` before `apply_model`), so padding reaches the model as zeros, not
+ * as −mean/std.
+ */
+export function normalizeWindow(window: Float32Array[], stats: { mean: number; std: number }, from = 0, to = window[0]?.length ?? 0): void {
   const scale = 1 / (stats.std + EPSILON);
-  for (const plane of window) for (let i = 0; i < plane.length; i++) plane[i] = ((plane[i] as number) - stats.mean) * scale;
+  for (const plane of window) for (let i = from; i < to; i++) plane[i] = ((plane[i] as number) - stats.mean) * scale;
 }
 
 /** The affine map that undoes {@link normalizeWindow} on the model output: y · scale + offset. */
@@ -77,4 +84,19 @@ export function checkNormalization(value: Normalization): Normalization {
     'E_INVALID_ARGUMENT',
     `normalize must be 'running', 'none' or { mean, std } with finite values, got ${JSON.stringify(value)}`,
   );
+}
+
+/**
+ * demucs' whole-track statistics of a stream, read to its end in constant
+ * memory: the mean and unbiased standard deviation of the channel average
+ * (demucs/api.py: `ref = wav.mean(0)`, `ref.mean()`, `ref.std()`). A first
+ * pass over a file, so that a streaming separation can then normalise as
+ * demucs does (`normalize: await streamStats(await FileSource.open(path))`).
+ */
+export async function streamStats(
+  source: AsyncIterable<{ planes: readonly Float32Array[]; frames: number }>,
+): Promise<{ mean: number; std: number }> {
+  const stats = new RunningStats();
+  for await (const chunk of source) stats.add(chunk.planes, 0, chunk.frames);
+  return stats.stats;
 }

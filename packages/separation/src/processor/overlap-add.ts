@@ -8,8 +8,11 @@ export interface SegmentJob {
   offset: number;
   /** Frames of the segment (the configured length, or fewer at the end). */
   length: number;
-  /** The model window: `windowFrames` frames centred on the segment, zeros outside the stream (fresh planes, the caller may keep or transfer them). */
+  /** The model window, `windowFrames` frames (fresh planes, the caller may keep or transfer them); see {@link OverlapAdd}. */
   window: Float32Array[];
+  /** Window frames [audioFrom, audioTo) hold stream audio; the rest is zero padding, which normalisation must leave at zero. */
+  audioFrom: number;
+  audioTo: number;
   /** Running statistics of the stream up to the end of this window, when the engine tracks them. */
   stats?: { mean: number; std: number };
 }
@@ -82,13 +85,22 @@ class FrameBuffer {
 
 /**
  * demucs' overlap-add (`apply_model` with `split=True`), made incremental:
- * segments start every `stride = ⌊(1 − overlap) · segment⌋` frames; each is
- * fed to the model centred in a window of `windowFrames` with the real
- * audio around it (zeros past the ends of the stream), the output is
- * centre-trimmed back to the segment, weighted by the transition weights
- * and summed; the sum is divided by the summed weights. Frames before the
- * next segment's start are final as soon as the segments before it are in,
- * so the delay is one window, and memory is a few windows whatever the length.
+ * segments start every `stride = ⌊(1 − overlap) · segment⌋` frames
+ * (demucs/apply.py: `stride = int((1 - overlap) * segment_length)`,
+ * `offsets = range(0, length, stride)`); each segment of length L (the
+ * configured S, or less at the end) is cut as `TensorChunk.padded` cuts it:
+ * centred in a span of S frames with the real audio around it and zeros
+ * past the ends of the stream (`start = offset - delta // 2`). With S equal
+ * to the model window W that span is the window (`valid_length` is the
+ * training length); with S shorter (apply_model's `segment` for HTDemucs:
+ * `valid_length = int(segment * model.samplerate)`), the span fills the
+ * window's first S frames and the rest is zeros, as `HTDemucs.forward` pads
+ * (`F.pad(mix, (0, training_length - length_pre_pad))`) and trims its
+ * output back to S. The output is centre-trimmed to the segment
+ * (`center_trim(out, length)`), weighted by the transition weights and
+ * summed; the sum is divided by the summed weights. Frames before the next
+ * segment's start are final as soon as the segments before it are in, so
+ * the delay is one segment, and memory is a few windows whatever the length.
  */
 export class OverlapAdd {
   readonly stride: number;
@@ -145,9 +157,9 @@ export class OverlapAdd {
     return stride;
   }
 
-  /** Frames between an input frame arriving and its output being final, at most: one window centred on a segment. */
-  static latency(segmentFrames: number, windowFrames: number): number {
-    return windowFrames - Math.floor((windowFrames - segmentFrames) / 2);
+  /** Frames between an input frame arriving and its output being final, at most: one segment (its span reads no further). */
+  static latency(segmentFrames: number, _windowFrames: number): number {
+    return segmentFrames;
   }
 
   /** Appends input frames. */
@@ -172,10 +184,10 @@ export class OverlapAdd {
     return this.received;
   }
 
-  /** The stream frame up to which a segment's window reads input (exclusive). */
+  /** The stream frames a segment's span covers: S frames centred on the segment (TensorChunk.padded). */
   private windowSpan(offset: number, length: number): { start: number; end: number } {
-    const start = offset - Math.floor((this.windowFrames - length) / 2);
-    return { start, end: start + this.windowFrames };
+    const start = offset - Math.floor((this.segmentFrames - length) / 2);
+    return { start, end: start + this.segmentFrames };
   }
 
   /** The next segment whose input is all there, or undefined. Segments come out in order. */
@@ -186,17 +198,22 @@ export class OverlapAdd {
     const { start, end } = this.windowSpan(offset, length);
     if (!this.ended && end > this.received) return undefined;
     // One buffer for all channels: the worker feeds it to the model as [1, C, T] without restacking.
+    // The span goes at the window's start; past it (segments shorter than the window) stays zero.
     const buffer = new Float32Array(this.channels * this.windowFrames);
     const window = Array.from({ length: this.channels }, (_, c) => {
       const plane = buffer.subarray(c * this.windowFrames, (c + 1) * this.windowFrames);
       this.input.read(c, start, Math.min(end, this.received), plane, 0);
       return plane;
     });
+    const audioFrom = Math.max(0, -start);
+    const audioTo = Math.max(audioFrom, Math.min(end, this.received) - start);
     const stats = this.advanceStats(Math.min(end, this.received));
     this.nextOffset += this.stride;
     // Keep what later windows (possibly shortened ones, centred further back) and the output mix still need.
-    this.input.drop(Math.min(this.emitted, this.nextOffset - Math.ceil(this.windowFrames / 2)));
-    return stats === undefined ? { offset, length, window } : { offset, length, window, stats };
+    this.input.drop(Math.min(this.emitted, this.nextOffset - Math.ceil(this.segmentFrames / 2)));
+    const job: SegmentJob = { offset, length, window, audioFrom, audioTo };
+    if (stats !== undefined) job.stats = stats;
+    return job;
   }
 
   /** Feeds the running statistics up to stream frame `end` (exclusive) and returns them. */
@@ -218,7 +235,8 @@ export class OverlapAdd {
   add(job: SegmentJob, stems: StemPlanes, scale = 1, offset = 0): void {
     if (job.offset !== this.nextResult)
       throw new SluiceError('E_INTERNAL', `OverlapAdd: result for ${job.offset}, expected ${this.nextResult}`);
-    const trim = Math.floor((this.windowFrames - job.length) / 2);
+    // center_trim(out, length) of the span's output (the model's output past the span is the padding's).
+    const trim = Math.floor((this.segmentFrames - job.length) / 2);
     const end = job.offset + job.length;
     const length = job.length;
     const weights = this.weights;
@@ -264,7 +282,7 @@ export class OverlapAdd {
     });
     this.weightSum.drop(finalUntil);
     this.emitted = finalUntil;
-    this.input.drop(Math.min(this.emitted, this.nextOffset - Math.ceil(this.windowFrames / 2)));
+    this.input.drop(Math.min(this.emitted, this.nextOffset - Math.ceil(this.segmentFrames / 2)));
     return { startFrame: start, mix, stems };
   }
 }

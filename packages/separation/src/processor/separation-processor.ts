@@ -14,7 +14,12 @@ import { OverlapAdd, type OverlapAddOutput, type SegmentJob } from './overlap-ad
 
 /** Options for {@link SeparationProcessor}. */
 export interface SeparationProcessorOptions {
-  /** Segment length in seconds (default: the model's window, 7.8 s for HTDemucs). Shorter segments are centred in the model window with real audio around them. */
+  /**
+   * Segment length in seconds (default: the model's window, 7.8 s for
+   * HTDemucs). A shorter segment is fed as demucs' `apply_model(segment=…)`
+   * feeds HTDemucs: the segment's audio at the start of the window, zeros
+   * after it (the model pads to its training length), less latency.
+   */
   segmentSeconds?: number;
   /** Fraction of a segment shared with the next (default 0.25, demucs' default). */
   overlap?: number;
@@ -68,7 +73,8 @@ export class SeparationProcessor implements Processor {
     this.options = {
       overlap: 0.25,
       transitionPower: 1,
-      normalize: 'running',
+      // Normalisation is for trained models: a separator that declares it takes raw audio (the DSP one) gets none.
+      normalize: model.normalizedInput === false ? 'none' : 'running',
       maxInFlight: 2,
       resample: 'auto',
       closeModel: false,
@@ -187,7 +193,7 @@ export class SeparationProcessor implements Processor {
       const normalize = this.options.normalize;
       const stats = normalize === 'none' ? undefined : normalize === 'running' ? job.stats : normalize;
       // The window is fresh: normalised in place, then handed (and possibly transferred) to the model.
-      if (stats !== undefined) normalizeWindow(job.window, stats);
+      if (stats !== undefined) normalizeWindow(job.window, stats, job.audioFrom, job.audioTo);
       const entry: InFlight = { job, stats, result: this.model.infer(job.window), settled: false };
       // Marks the promise handled too, so a failure surfaces when its turn comes, not as an unhandled rejection.
       entry.result.then(

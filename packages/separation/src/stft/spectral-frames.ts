@@ -103,10 +103,14 @@ export function synthesise(
       re.fill(0);
       im.fill(0);
       for (let k = 0; k < bins; k++) {
+        // torch.istft inverts a one-sided spectrum with a real inverse FFT (C2R), which ignores the imaginary
+        // part of the DC bin (and of Nyquist): so must we, or each channel's Im(DC) leaks into the other
+        // through the packed A + i·B transform. A trained model's output has non-zero Im(DC).
+        const real = k === 0 || 2 * k === nFft;
         const ar = data[(2 * c * bins + k) * frames + f] as number;
-        const ai = data[((2 * c + 1) * bins + k) * frames + f] as number;
+        const ai = real ? 0 : (data[((2 * c + 1) * bins + k) * frames + f] as number);
         const br = second ? (data[((2 * c + 2) * bins + k) * frames + f] as number) : 0;
-        const bi = second ? (data[((2 * c + 3) * bins + k) * frames + f] as number) : 0;
+        const bi = second && !real ? (data[((2 * c + 3) * bins + k) * frames + f] as number) : 0;
         re[k] = ar - bi;
         im[k] = ai + br;
         if (k > 0 && 2 * k !== nFft) {

@@ -1,0 +1,115 @@
+import { seededRandom } from '@sluice/config/test-helpers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DspSeparator, OnnxHTDemucs, type SeparationModel, type StemPlanes, separate } from '../src/index';
+import { splitModel, waveformModel } from './onnx-models';
+import { applyModel, separateTensor, stemSnr } from './reference-apply';
+import { streamThrough } from './streaming';
+
+// Issue 15 items 1–3 and 5: Sluice against demucs' own behaviour (transcribed in reference-apply.ts, line by line from
+// demucs/apply.py, demucs/api.py, demucs/htdemucs.py), in every mode, for both contracts, to float32 precision.
+// The models mix every sample with the window's mean, as a real model's convolutions do, so padding errors show.
+const WINDOW = 4410;
+const SPLIT_WINDOW = 8192;
+const noise = (length: number, seed: number, dc = 0) => {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length }, () => random() - 0.5 + dc);
+};
+// Not a multiple of the stride; a DC offset, so that normalisation matters.
+const mix = [noise(15013, 1, 0.1), noise(15013, 2, 0.1)];
+const splitMix = [noise(30011, 3, 0.05), noise(30011, 4, 0.05)];
+let waveform: OnnxHTDemucs;
+let split: OnnxHTDemucs;
+
+beforeAll(async () => {
+  waveform = await OnnxHTDemucs.load(waveformModel(WINDOW, [3, 1, 0.5, 2], { tanh: true, mixing: true }));
+  split = await OnnxHTDemucs.load(splitModel(SPLIT_WINDOW, [1, 0.5, -0.25, 2], [0.3, -0.2, 0.1, 0.5]), { contract: 'split' });
+});
+afterAll(async () => {
+  await waveform.close();
+  await split.close();
+});
+
+/** mulberry32, as separate() draws its shifts, so the reference can be given the same offsets. */
+function shiftOffsets(seed: number, shifts: number, maxShift: number): number[] {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: shifts }, () => Math.floor(next() * (maxShift + 1)));
+}
+
+const cases: [string, () => SeparationModel, () => Float32Array[], number][] = [
+  ['waveform', () => waveform, () => mix, 3000],
+  ['split', () => split, () => splitMix, 6000],
+];
+
+describe.each(cases)('the %s contract against demucs', (_name, model, input, shortSegment) => {
+  it('no normalisation: streaming equals apply_model (≥ 100 dB)', async () => {
+    const expected = await applyModel(model(), input());
+    const { stems } = await streamThrough(model(), input(), 777, { normalize: 'none' });
+    expect(stemSnr(stems, expected)).toBeGreaterThan(100);
+    expect(stemSnr((await separate(input(), { model: model(), normalize: false })).stems, expected)).toBeGreaterThan(100);
+  });
+
+  it('whole-track normalisation: separate() equals Separator.separate_tensor, padding reaching the model as zeros (≥ 100 dB)', async () => {
+    const expected = await separateTensor(model(), input());
+    const { stems } = await separate(input(), { model: model() });
+    expect(stemSnr(stems, expected)).toBeGreaterThan(100);
+  });
+
+  it('segments shorter than the window: the segment first, zeros after, as apply_model(segment=…) feeds HTDemucs (≥ 100 dB)', async () => {
+    const segment = shortSegment / 44100;
+    const expected = await applyModel(model(), input(), { segment, overlap: 0.4, transitionPower: 2 });
+    const { stems } = await streamThrough(model(), input(), 500, {
+      normalize: 'none',
+      segmentSeconds: segment,
+      overlap: 0.4,
+      transitionPower: 2,
+    });
+    expect(stemSnr(stems, expected)).toBeGreaterThan(100);
+    const normalised = await separateTensor(model(), input(), { segment, overlap: 0.4, transitionPower: 2 });
+    const batch = await separate(input(), { model: model(), segmentSeconds: segment, overlap: 0.4, transitionPower: 2 });
+    expect(stemSnr(batch.stems, normalised)).toBeGreaterThan(100);
+  });
+
+  it('shifts: the same random delays averaged (≥ 100 dB)', async () => {
+    const offsets = shiftOffsets(7, 2, Math.floor(0.5 * 44100));
+    const expected = await separateTensor(model(), input(), { shiftOffsets: offsets });
+    const { stems } = await separate(input(), { model: model(), shifts: 2, seed: 7 });
+    expect(stemSnr(stems, expected)).toBeGreaterThan(100);
+  });
+
+  it('running normalisation (no demucs counterpart) differs from whole-track by a stated amount', async () => {
+    const expected = await separateTensor(model(), input());
+    const { stems } = await streamThrough(model(), input(), 1000, { normalize: 'running' });
+    const snr = stemSnr(stems, expected);
+    console.info(`${_name}: running vs whole-track normalisation: ${snr.toFixed(1)} dB SNR`);
+    // The running statistics settle within the first window of stationary noise: close, but not float32-equal.
+    expect(snr).toBeGreaterThan(20);
+    expect(snr).toBeLessThan(100);
+  });
+});
+
+describe('the DSP separator is not normalised: its stems sum to the mix (issue 15 item 5)', () => {
+  const sumError = (stems: StemPlanes, planes: Float32Array[]) => {
+    let worst = 0;
+    planes.forEach((plane, c) => {
+      for (let i = 0; i < plane.length; i++) {
+        const sum = Object.values(stems).reduce((acc, stem) => acc + ((stem[c] as Float32Array)[i] as number), 0);
+        worst = Math.max(worst, Math.abs(sum - (plane[i] as number)));
+      }
+    });
+    return worst;
+  };
+
+  it('through the streaming processor and separate(), on a mix with a DC offset', async () => {
+    const dsp = new DspSeparator({ segmentFrames: 44100 });
+    const offsetMix = [noise(100_000, 5, 0.3), noise(100_000, 6, -0.2)];
+    expect(sumError((await streamThrough(dsp, offsetMix, 4096)).stems, offsetMix)).toBeLessThan(1e-5);
+    expect(sumError((await separate(offsetMix, { model: dsp })).stems, offsetMix)).toBeLessThan(1e-5);
+  });
+});
