@@ -1,7 +1,7 @@
 import { seededRandom } from '@sluice/config/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DspSeparator, OnnxHTDemucs, type SeparationModel, type StemPlanes, separate } from '../src/index';
-import { splitModel, waveformModel } from './onnx-models';
+import { float16WaveformModel, splitModel, waveformModel } from './onnx-models';
 import { applyModel, separateTensor, stemSnr } from './reference-apply';
 import { streamThrough } from './streaming';
 
@@ -111,5 +111,71 @@ describe('the DSP separator is not normalised: its stems sum to the mix (issue 1
     const offsetMix = [noise(100_000, 5, 0.3), noise(100_000, 6, -0.2)];
     expect(sumError((await streamThrough(dsp, offsetMix, 4096)).stems, offsetMix)).toBeLessThan(1e-5);
     expect(sumError((await separate(offsetMix, { model: dsp })).stems, offsetMix)).toBeLessThan(1e-5);
+  });
+});
+
+describe('published export layouts (issue 15)', () => {
+  it('a split export with the published names (mix, mag → x, xt) and (mix, mag → freq, time) is found and run', async () => {
+    for (const names of [
+      { wave: 'mix', spec: 'mag', specOut: 'x', waveOut: 'xt' },
+      { wave: 'mix', spec: 'mag', specOut: 'freq', waveOut: 'time' },
+    ]) {
+      const named = await OnnxHTDemucs.load(splitModel(SPLIT_WINDOW, [1, 0.5, -0.25, 2], [0.3, -0.2, 0.1, 0.5], names));
+      try {
+        expect(named.contract).toBe('split');
+        const expected = await applyModel(split, splitMix);
+        expect(stemSnr((await separate(splitMix, { model: named, normalize: false })).stems, expected)).toBeGreaterThan(100);
+      } finally {
+        await named.close();
+      }
+    }
+  });
+
+  it('a six-stem waveform export (htdemucs_6s) names its stems as demucs does', async () => {
+    const six = await OnnxHTDemucs.load(waveformModel(WINDOW, [1, 2, 3, 4, 5, 6]));
+    try {
+      expect(six.stems).toEqual(['drums', 'bass', 'other', 'vocals', 'guitar', 'piano']);
+      const { stems } = await separate(mix, { model: six, normalize: false });
+      expect(Object.keys(stems)).toEqual(six.stems);
+    } finally {
+      await six.close();
+    }
+  });
+
+  it('a float16 export is converted at the edge: its stems are the float32 ones to half precision', async () => {
+    const half = await OnnxHTDemucs.load(float16WaveformModel(WINDOW, [1, -0.5, 0.25, 2]));
+    const full = await OnnxHTDemucs.load(waveformModel(WINDOW, [1, -0.5, 0.25, 2], { ramp: false }));
+    try {
+      const expected = (await separate(mix, { model: full, normalize: false })).stems;
+      const { stems } = await separate(mix, { model: half, normalize: false });
+      // float16 keeps 11 significant bits: about 66 dB.
+      const snr = stemSnr(stems, expected);
+      expect(snr).toBeGreaterThan(60);
+      expect(snr).toBeLessThan(90);
+    } finally {
+      await half.close();
+      await full.close();
+    }
+  });
+});
+
+describe('float16 conversion', () => {
+  it('rounds to nearest even, as numpy astype(float16) does', async () => {
+    const { toHalf, fromHalf } = await import('../src/onnx/float16');
+    // np.float16(x).view(np.uint16) for each x.
+    const cases: [number, number][] = [
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [0.1, 0x2e66],
+      [65504, 0x7bff],
+      [65520, 0x7c00],
+      [2 ** -24, 0x0001],
+      [2 ** -25, 0x0000],
+      [1 + 2 ** -11, 0x3c00],
+      [1 + 3 * 2 ** -11, 0x3c02],
+      [6.1e-5, 0x03ff],
+    ];
+    for (const [value, half] of cases) expect(toHalf(value), String(value)).toBe(half);
+    for (const [, half] of cases) expect(toHalf(fromHalf(half))).toBe(half);
   });
 });

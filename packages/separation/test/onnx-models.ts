@@ -23,12 +23,14 @@ const INT64 = 7;
 
 type Dim = number | string;
 
-function valueInfo(name: string, dims: readonly Dim[]) {
+const FLOAT16 = 10;
+
+function valueInfo(name: string, dims: readonly Dim[], elemType = FLOAT) {
   return onnx.ValueInfoProto.create({
     name,
     type: {
       tensorType: {
-        elemType: FLOAT,
+        elemType,
         shape: { dim: dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) },
       },
     },
@@ -64,13 +66,13 @@ export class GraphBuilder {
   private readonly initializers: ReturnType<typeof floatTensor>[] = [];
   private readonly nodes: ReturnType<typeof onnx.NodeProto.create>[] = [];
 
-  input(name: string, dims: readonly Dim[]): this {
-    this.inputs.push(valueInfo(name, dims));
+  input(name: string, dims: readonly Dim[], elemType = FLOAT): this {
+    this.inputs.push(valueInfo(name, dims, elemType));
     return this;
   }
 
-  output(name: string, dims: readonly Dim[]): this {
-    this.outputs.push(valueInfo(name, dims));
+  output(name: string, dims: readonly Dim[], elemType = FLOAT): this {
+    this.outputs.push(valueInfo(name, dims, elemType));
     return this;
   }
 
@@ -168,20 +170,42 @@ export function waveformModel(
   return builder.save(`waveform-${stems}x${frames}`);
 }
 
-/** Split contract: spectral branch = spectrogram × specGains[s], time branch = waveform × timeGains[s]. */
-export function splitModel(frames: number, specGains: readonly number[], timeGains: readonly number[]): string {
+/**
+ * Split contract: spectral branch = spectrogram × specGains[s], time branch = waveform × timeGains[s].
+ * `names` gives the tensors the names a published export uses (mix/mag in, freq or x and time or xt out).
+ */
+export function splitModel(
+  frames: number,
+  specGains: readonly number[],
+  timeGains: readonly number[],
+  names: { wave?: string; spec?: string; specOut?: string; waveOut?: string } = {},
+): string {
   const stems = specGains.length;
   const specFrames = Math.ceil(frames / 1024);
+  const { wave = 'mix', spec = 'spec', specOut = 'spec_out', waveOut = 'wave_out' } = names;
   const builder = new GraphBuilder()
-    .input('mix', [1, 2, frames])
-    .input('spec', [1, 4, 2048, specFrames])
-    .output('spec_out', [1, stems, 4, 2048, specFrames])
-    .output('wave_out', [1, stems, 2, frames])
+    .input(wave, [1, 2, frames])
+    .input(spec, [1, 4, 2048, specFrames])
+    .output(specOut, [1, stems, 4, 2048, specFrames])
+    .output(waveOut, [1, stems, 2, frames])
     .floats('spec_gains', [1, stems, 1, 1, 1], Float32Array.from(specGains))
     .floats('time_gains', [1, stems, 1, 1], Float32Array.from(timeGains));
-  stemFactors(builder, 'spec', 'spec_out', 'spec_gains');
-  stemFactors(builder, 'mix', 'wave_out', 'time_gains');
+  stemFactors(builder, spec, specOut, 'spec_gains');
+  stemFactors(builder, wave, waveOut, 'time_gains');
   return builder.save(`split-${stems}x${frames}`);
+}
+
+/** A float16 waveform export (half-precision I/O, as published fp16 exports are): stem s = input × gains[s], computed in float32 inside. */
+export function float16WaveformModel(frames: number, gains: readonly number[]): string {
+  const stems = gains.length;
+  const builder = new GraphBuilder()
+    .input('mix', [1, 2, frames], FLOAT16)
+    .output('sources', [1, stems, 2, frames], FLOAT16)
+    .floats('gains', [1, stems, 1, 1], Float32Array.from(gains))
+    .node({ op: 'Cast', inputs: ['mix'], outputs: ['mix32'], int: { to: FLOAT } });
+  stemFactors(builder, 'mix32', 'scaled', 'gains');
+  builder.node({ op: 'Cast', inputs: ['scaled'], outputs: ['sources'], int: { to: FLOAT16 } });
+  return builder.save(`waveform-fp16-${stems}x${frames}`);
 }
 
 /** MDX-Net contract: [batch, 4, dimF, dimT] → same shape, the spectrogram × gain. */

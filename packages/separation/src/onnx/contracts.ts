@@ -29,13 +29,15 @@ export function describeModel(inputs: readonly ValueInfo[], outputs: readonly Va
   return `inputs: ${show(inputs)}; outputs: ${show(outputs)}`;
 }
 
+/** All float32, or all float16 (half-precision exports: converted at the edge by the worker). */
 function floatTensors(values: readonly ValueInfo[]): boolean {
-  return values.every((value) => value.type === 'float32');
+  const type = values[0]?.type;
+  return (type === 'float32' || type === 'float16') && values.every((value) => value.type === type);
 }
 
 /** The waveform export: one input [1, 2, T] and one output [1, S, 2, T]. */
 function waveformPlan(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[]): InferencePlan | string {
-  const expected = `one input float32 [1, 2, ${HTDEMUCS_SEGMENT_FRAMES}] and one output float32 [1, S, 2, ${HTDEMUCS_SEGMENT_FRAMES}]`;
+  const expected = `one input float32 (or float16) [1, 2, ${HTDEMUCS_SEGMENT_FRAMES}] and one output [1, S, 2, ${HTDEMUCS_SEGMENT_FRAMES}]`;
   const [input] = inputs;
   const [output] = outputs;
   if (inputs.length !== 1 || outputs.length !== 1 || input === undefined || output === undefined || !floatTensors([input, output]))

@@ -6,12 +6,15 @@
 import { parentPort } from 'node:worker_threads';
 import type * as Ort from 'onnxruntime-node';
 import type { InferencePlan, ValueInfo, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
+import { float32ToHalf, halfToFloat32 } from './float16';
 import { type PlainTensor, runPlan } from './run-plan';
 
 const port = parentPort;
 if (port === null) throw new Error('inference-worker must run in a worker thread');
 
 let session: Ort.InferenceSession | undefined;
+/** Element type of each input of the loaded model (float32, or float16 for half-precision exports). */
+let inputTypes = new Map<string, string>();
 let runtime: typeof Ort | undefined;
 
 /** onnxruntime-node is an optional peer: loaded on first use, with a message that says how to get it. */
@@ -50,7 +53,9 @@ async function load(modelPath: string, options: WorkerSessionOptions): Promise<W
     ...(options.executionMode === undefined ? {} : { executionMode: options.executionMode }),
     ...(options.enableCpuMemArena === undefined ? {} : { enableCpuMemArena: options.enableCpuMemArena }),
   });
-  return { type: 'loaded', id: 0, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata), providers };
+  const inputs = describe(session.inputMetadata);
+  inputTypes = new Map(inputs.map((input) => [input.name, input.type]));
+  return { type: 'loaded', id: 0, inputs, outputs: describe(session.outputMetadata), providers };
 }
 
 async function run(plan: InferencePlan, planes: Float32Array[]): Promise<Float32Array[][]> {
@@ -59,10 +64,19 @@ async function run(plan: InferencePlan, planes: Float32Array[]): Promise<Float32
   const ort = await onnxruntime();
   return runPlan(plan, planes, async (feeds) => {
     const tensors: Record<string, Ort.Tensor> = {};
-    for (const [name, value] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', value.data, value.dims as number[]);
+    // float16 exports take and give half-precision tensors: converted here, at the edge, so nothing else changes.
+    for (const [name, value] of Object.entries(feeds)) {
+      tensors[name] =
+        inputTypes.get(name) === 'float16'
+          ? new ort.Tensor('float16', float32ToHalf(value.data), value.dims as number[])
+          : new ort.Tensor('float32', value.data, value.dims as number[]);
+    }
     const out = await active.run(tensors);
     const plain: Record<string, PlainTensor> = {};
-    for (const [name, value] of Object.entries(out)) plain[name] = { data: value.data as Float32Array, dims: value.dims };
+    for (const [name, value] of Object.entries(out)) {
+      const data = value.type === 'float16' ? halfToFloat32(value.data as Uint16Array) : (value.data as Float32Array);
+      plain[name] = { data, dims: value.dims };
+    }
     return plain;
   });
 }
