@@ -134,19 +134,23 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
     app,
     context,
     async close() {
-      const closing = app.close();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, limits.shutdownTimeoutMs);
-      });
-      await Promise.race([closing, deadline]);
-      clearTimeout(timer);
-      // Whatever is still streaming is cut: each stream's client-gone signal stops its work.
-      app.server.closeAllConnections();
-      await jobs.close();
-      await closing;
-      await Promise.all([...engines.values()].map((engine) => engine.close?.()));
-      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+      // Referenced until the end: with every connection cut, nothing else may be keeping the event loop alive, and a
+      // process whose loop empties while cleanup awaits would exit before removing its files.
+      const keepAlive = setInterval(() => undefined, 1000);
+      const bounded = (work: Promise<unknown>, ms: number) =>
+        Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+      try {
+        const closing = app.close();
+        await bounded(closing, limits.shutdownTimeoutMs);
+        // Whatever is still streaming is cut: each stream's client-gone signal stops its work.
+        app.server.closeAllConnections();
+        await bounded(jobs.close(), limits.shutdownTimeoutMs);
+        await bounded(closing, 1000);
+        await bounded(Promise.all([...engines.values()].map((engine) => engine.close?.())), 2000);
+      } finally {
+        if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+        clearInterval(keepAlive);
+      }
     },
   };
 }

@@ -9,20 +9,24 @@ import { PollyEngine } from '@sluice/tts/polly';
 import { EspeakEngine } from '@sluice/tts-espeak';
 import { locateFfmpeg } from '@sluice/writers';
 import { buildServer } from './app';
+import { DEFAULT_LIMITS } from './context';
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 8787);
+const shutdownTimeoutMs = Number(process.env.SLUICE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_LIMITS.shutdownTimeoutMs);
 const engines = {
   espeak: new EspeakEngine(),
   ...(process.env.SLUICE_POLLY === '1' ? { polly: new PollyEngine() } : {}),
 };
-const server = await buildServer({ engines, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+const server = await buildServer({ engines, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, limits: { shutdownTimeoutMs } });
 const ffmpeg = await locateFfmpeg().catch(() => undefined);
 await server.app.listen({ host, port });
+const listening = server.app.server.address();
+const actualPort = typeof listening === 'object' && listening !== null ? listening.port : port;
 process.stdout.write(
-  `Sluice demo server: http://${host.includes(':') ? `[${host}]` : host}:${port}/\n` +
+  `Sluice demo server: http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/\n` +
     `  engines: ${Object.keys(engines).join(', ')}; separation: DSP (no weights); ffmpeg: ${ffmpeg ? `${ffmpeg.version} (${ffmpeg.origin})` : 'not found'}\n` +
-    `  try: curl -s http://${host}:${port}/v1/audio/speech -H 'Content-Type: application/json' -d '{"input":"Hello from Sluice.","response_format":"wav"}' -o hello.wav\n`,
+    `  try: curl -s http://${host}:${actualPort}/v1/audio/speech -H 'Content-Type: application/json' -d '{"input":"Hello from Sluice.","response_format":"wav"}' -o hello.wav\n`,
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

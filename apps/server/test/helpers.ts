@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +21,9 @@ export function useServer(options: ServerOptions = {}): { server: () => SluiceSe
   return { server: () => server as SluiceServer, url: () => url };
 }
 
-/** A scratch directory for files the tests write. */
+/** A scratch directory for files the tests write (removed after the file's tests). */
 export const scratch = mkdtempSync(join(tmpdir(), 'sluice-server-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Decodes bytes with ffmpeg (through @sluice/writers) and returns the planes. */
 export async function decode(

@@ -10,14 +10,22 @@ import type { JobView } from '../jobs/job-store';
 import { badRequest, notFound } from '../errors';
 
 /**
- * Ends the connection once the error reply has gone out, so the rest of an
- * over-limit upload is never read (Node would otherwise read and discard it
- * all to keep the connection alive).
+ * Ends the connection shortly after the error reply has gone out, so the
+ * rest of an over-limit upload is never written anywhere and read for at
+ * most `LINGER_MS` (discarded). Not at once: a socket closed with unread
+ * data answers the client with a reset, which can destroy the 413 before the
+ * client has read it; lingering briefly is what servers do (nginx's
+ * lingering close).
  */
 function closeAfterReply(request: FastifyRequest, reply: FastifyReply): void {
-  void reply.header('Connection', 'close');
-  reply.raw.once('finish', () => request.raw.socket?.destroy());
+  reply.raw.once('finish', () => {
+    const socket = request.raw.socket;
+    setTimeout(() => socket?.destroy(), LINGER_MS).unref();
+  });
 }
+
+/** How long the rest of a refused upload may still be read (and discarded) after the reply. */
+const LINGER_MS = 2000;
 
 /** Streams the upload's file into the job's directory, stopping at the size limit; client mistakes are typed errors. */
 async function receiveUpload(request: FastifyRequest, reply: FastifyReply, directory: string, limit: number): Promise<string> {

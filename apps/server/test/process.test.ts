@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Issue 17 item 9, as users run it: the built `sluice-server` as a child process, stopped with SIGTERM while a
+// client holds a stream open and reads nothing. It must exit by itself within its shutdown bound and leave no
+// temporary folder behind.
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (pnpm build; test:all builds before testing)`);
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (data: Buffer) => {
+      output += data.toString('utf8');
+      const match = /Sluice demo server: (http:\/\/\S+)\//.exec(output);
+      if (match) resolve({ child, url: match[1] as string });
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${output}`)));
+  });
+}
+
+const serverFolders = () => new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('sluice-server-')));
+
+describe('the server process', () => {
+  it('SIGTERM with a hung client: exits 0 within the shutdown bound and removes its data folder', async () => {
+    const before = serverFolders();
+    const { child, url } = await start({ PORT: '0', SLUICE_SHUTDOWN_TIMEOUT_MS: '1000' });
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const body = JSON.stringify({ input: 'A long text nobody will listen to. '.repeat(300), response_format: 'wav' });
+    socket.write(
+      `POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    socket.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = Date.now();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000))]);
+    if (code === 'hung') child.kill('SIGKILL');
+    socket.destroy();
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8000);
+    const left = [...serverFolders()].filter((name) => !before.has(name) && existsSync(join(tmpdir(), name)));
+    expect(left).toEqual([]);
+  });
+});
