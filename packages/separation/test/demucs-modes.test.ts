@@ -1,8 +1,8 @@
 import { seededRandom } from '@sluice/config/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DspSeparator, OnnxHTDemucs, type SeparationModel, type StemPlanes, separate } from '../src/index';
+import { BagOfModels, DspSeparator, OnnxHTDemucs, type SeparationModel, type StemPlanes, separate } from '../src/index';
 import { float16WaveformModel, splitModel, waveformModel } from './onnx-models';
-import { applyModel, separateTensor, stemSnr } from './reference-apply';
+import { applyBag, applyModel, separateTensor, separateTensorWith, stemSnr } from './reference-apply';
 import { streamThrough } from './streaming';
 
 // Issue 15 items 1–3 and 5: Sluice against demucs' own behaviour (transcribed in reference-apply.ts, line by line from
@@ -177,5 +177,54 @@ describe('float16 conversion', () => {
     ];
     for (const [value, half] of cases) expect(toHalf(value), String(value)).toBe(half);
     for (const [, half] of cases) expect(toHalf(fromHalf(half))).toBe(half);
+  });
+});
+
+describe('bags of models, as demucs BagOfModels (htdemucs_ft: stem k from member k)', () => {
+  it('weighted per stem, equal to apply_model on the bag (≥ 100 dB), streaming and batch', async () => {
+    const members = await Promise.all(
+      [
+        [3, 1, 0.5, 2],
+        [1, 2, -1, 0.5],
+        [0.5, -0.5, 2, 1],
+        [2, 0.25, 1, -1],
+      ].map((gains) => OnnxHTDemucs.load(waveformModel(WINDOW, gains, { tanh: true, mixing: true }))),
+    );
+    try {
+      for (const weights of [
+        [
+          [1, 0, 0, 0],
+          [0, 1, 0, 0],
+          [0, 0, 1, 0],
+          [0, 0, 0, 1],
+        ],
+        [
+          [1, 1, 0.5, 1],
+          [0.5, 1, 1, 0],
+          [1, 0, 1, 1],
+          [0, 1, 1, 2],
+        ],
+      ]) {
+        const bag = new BagOfModels(members, { weights });
+        const expected = await applyBag(members, weights, mix);
+        expect(stemSnr((await streamThrough(bag, mix, 999, { normalize: 'none' })).stems, expected)).toBeGreaterThan(100);
+        const normalised = await separateTensorWith((input) => applyBag(members, weights, input), mix);
+        expect(stemSnr((await separate(mix, { model: bag })).stems, normalised)).toBeGreaterThan(100);
+      }
+    } finally {
+      await Promise.all(members.map((member) => member.close()));
+    }
+  });
+
+  it('refuses members that do not match, weights of the wrong shape, and a stem nobody weighs', async () => {
+    const six = await OnnxHTDemucs.load(waveformModel(WINDOW, [1, 2, 3, 4, 5, 6]));
+    try {
+      expect(() => new BagOfModels([waveform, six])).toThrow(/same stems/);
+      expect(() => new BagOfModels([waveform], { weights: [[1, 1]] })).toThrow(/weights must be/);
+      expect(() => new BagOfModels([waveform], { weights: [[1, 1, 1, 0]] })).toThrow(/no member has weight for vocals/);
+      expect(() => new BagOfModels([])).toThrow(/at least one/);
+    } finally {
+      await six.close();
+    }
   });
 });

@@ -172,20 +172,62 @@ function zeros(
  * `wav /= ref.std() + 1e-8`; `out = apply_model(...)`; `out *= ref.std() + 1e-8`;
  * `out += ref.mean()`. `ref.std()` is torch's unbiased estimate. The tensors are float32.
  */
-export async function separateTensor(
-  model: SeparationModel,
+export function separateTensor(model: SeparationModel, wav: readonly Float32Array[], options: ApplyOptions = {}): Promise<StemPlanes> {
+  return separateTensorWith((input) => applyModel(model, input, options), wav);
+}
+
+/** {@link separateTensor} around any apply (a bag's, for one). */
+export async function separateTensorWith(
+  apply: (wav: readonly Float32Array[]) => Promise<StemPlanes>,
   wav: readonly Float32Array[],
-  options: ApplyOptions = {},
 ): Promise<StemPlanes> {
   const length = wav[0]?.length ?? 0;
   const ref = Float32Array.from({ length }, (_, i) => wav.reduce((sum, plane) => sum + (plane[i] as number), 0) / wav.length);
   const mean = ref.reduce((a, b) => a + b, 0) / length;
   const std = Math.sqrt(ref.reduce((a, b) => a + (b - mean) ** 2, 0) / (length - 1));
   const normalised = wav.map((plane) => Float32Array.from(plane, (v) => (v - mean) / (std + 1e-8)));
-  const out = await applyModel(model, normalised, options);
+  const out = await apply(normalised);
   for (const planes of Object.values(out))
     for (const plane of planes) for (let i = 0; i < plane.length; i++) plane[i] = (plane[i] as number) * (std + 1e-8) + mean;
   return out;
+}
+
+/**
+ * `apply_model` on a `BagOfModels`: each member over the whole track
+ * (`res = apply_model(sub_model, mix, **kwargs)`), then `out[:, k, :, :] *=
+ * inst_weight`, `totals[k] += inst_weight`, `estimates += out`, and finally
+ * `estimates[:, k, :, :] /= totals[k]`.
+ */
+export async function applyBag(
+  members: readonly SeparationModel[],
+  weights: readonly (readonly number[])[],
+  mix: readonly Float32Array[],
+  options: ApplyOptions = {},
+): Promise<StemPlanes> {
+  const stems = (members[0] as SeparationModel).stems;
+  const length = mix[0]?.length ?? 0;
+  const estimates = Object.fromEntries(stems.map((stem) => [stem, mix.map(() => new Float64Array(length))])) as unknown as Record<
+    string,
+    Float64Array[]
+  >;
+  const totals = stems.map(() => 0);
+  for (const [m, member] of members.entries()) {
+    const out = await applyModel(member, mix, options);
+    stems.forEach((stem, k) => {
+      const weight = (weights[m] as number[])[k] as number;
+      totals[k] = (totals[k] as number) + weight;
+      (out[stem] as Float32Array[]).forEach((plane, c) => {
+        const target = (estimates[stem] as Float64Array[])[c] as Float64Array;
+        for (let i = 0; i < length; i++) target[i] = (target[i] as number) + weight * (plane[i] as number);
+      });
+    });
+  }
+  return Object.fromEntries(
+    stems.map((stem, k) => [
+      stem,
+      (estimates[stem] as Float64Array[]).map((plane) => Float32Array.from(plane, (v) => v / (totals[k] as number))),
+    ]),
+  );
 }
 
 /** The segment-per-window apply the tests used before (`segment` in frames, no shifts): kept as a thin wrapper. */

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Pipeline } from '@sluice/core';
 import {
+  BagOfModels,
   DspSeparator,
   type Normalization,
   OnnxHTDemucs,
@@ -26,8 +27,9 @@ import {
 
 const CONTRACTS = ['waveform', 'split', 'mdx'] as const;
 
-async function loadModel(values: Record<string, string | boolean | undefined>): Promise<SeparationModel> {
-  const modelPath = values.model as string | undefined;
+async function loadModel(values: Record<string, string | string[] | boolean | undefined>): Promise<SeparationModel> {
+  const modelPaths = (values.model as string[] | undefined) ?? [];
+  const modelPath = modelPaths[0];
   if (values.dsp || modelPath === undefined) {
     if (values.dsp && modelPath !== undefined) throw new UsageError('give either --dsp or --model, not both');
     return new DspSeparator();
@@ -37,6 +39,15 @@ async function loadModel(values: Record<string, string | boolean | undefined>): 
     throw new UsageError(`--contract must be one of ${CONTRACTS.join(', ')}, got "${contract}"`);
   const threads = parsePositiveInteger(values.threads as string | undefined, 'threads');
   const session = threads === undefined ? {} : { intraOpNumThreads: threads };
+  if (modelPaths.length > 1) {
+    if (contract === 'mdx') throw new UsageError('a bag (several --model) is of HTDemucs exports, not MDX-Net');
+    const weights = parseWeights(values.weights as string | undefined, modelPaths.length);
+    return BagOfModels.load(modelPaths, {
+      ...(weights ? { weights } : {}),
+      member: { contract: contract as 'waveform' | 'split', session },
+    });
+  }
+  if (values.weights !== undefined) throw new UsageError('--weights is for a bag of several --model files');
   if (contract !== 'mdx') return OnnxHTDemucs.load(modelPath, { contract: contract as 'waveform' | 'split', session });
   const nFft = parsePositiveInteger(values['n-fft'] as string | undefined, 'n-fft');
   if (nFft === undefined) throw new UsageError('--contract mdx needs --n-fft (UVR model data: 6144, 7680, …)');
@@ -52,6 +63,17 @@ async function loadModel(values: Record<string, string | boolean | undefined>): 
     ...(compensate === undefined ? {} : { compensate }),
     ...(primaryStem === undefined ? {} : { primaryStem }),
   });
+}
+
+/** `--weights`: `specialists` (stem k from model k, htdemucs_ft) or rows of numbers, `1,0,0,0/0,1,0,0/…`. */
+function parseWeights(text: string | undefined, members: number): number[][] | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'specialists')
+    return Array.from({ length: members }, (_, m) => Array.from({ length: members }, (_, k) => (k === m ? 1 : 0)));
+  const rows = text.split('/').map((row) => row.split(',').map(Number));
+  if (rows.length !== members || rows.some((row) => row.some((value) => !Number.isFinite(value))))
+    throw new UsageError(`--weights takes "specialists" or ${members} rows of numbers separated by / (one per --model), got "${text}"`);
+  return rows;
 }
 
 const NORMALIZE = ['running', 'whole', 'none'] as const;
@@ -73,6 +95,8 @@ export const separateCommand: Command = {
                 [--overlap 0.25] [--normalize running|whole|none] [--threads N]
                 [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors] [--json]
 MDX-Net models also take --n-fft N [--dim-f N] [--dim-t N] [--compensate X] [--primary-stem NAME].
+Several --model files make a bag, as demucs' BagOfModels: each stem the weighted average of the members'
+(--weights specialists for htdemucs_ft, stem k from model k; or rows 1,0,0,0/0,1,0,0/…; default all ones).
 
 Writes DIR/<stem>.<format> for each stem, streaming: memory stays flat however long IN is.
 Without --model the weightless DSP separator runs (modest quality, see @sluice/separation's README).
@@ -91,7 +115,8 @@ ${FILE_OUTPUT_HELP}`,
       options: {
         out: { type: 'string', short: 'o' },
         dsp: { type: 'boolean' },
-        model: { type: 'string' },
+        model: { type: 'string', multiple: true },
+        weights: { type: 'string' },
         contract: { type: 'string' },
         stems: { type: 'string' },
         format: { type: 'string' },
