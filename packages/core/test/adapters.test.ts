@@ -9,6 +9,7 @@ import {
   encodePcm,
   nodeReadableSource,
   nodeWritableSink,
+  writeToNode,
   pcmBytes,
   pcmSource,
   readableStreamSource,
@@ -108,5 +109,33 @@ describe('raw PCM bytes', () => {
     const lenient = new PcmDecoder({ format, sampleFormat: 's16le', trailingBytes: 'drop' });
     lenient.push(new Uint8Array(6));
     expect(lenient.end().frames).toBe(1);
+  });
+});
+
+describe('writeToNode (issue 17 item 4)', () => {
+  it('waits for drain over many writes and leaves no listener behind', async () => {
+    const sink = new Writable({
+      highWaterMark: 4,
+      write(_chunk, _encoding, callback) {
+        setImmediate(callback);
+      },
+    });
+    const baseline = { drain: sink.listenerCount('drain'), close: sink.listenerCount('close'), error: sink.listenerCount('error') };
+    for (let i = 0; i < 200; i++) await writeToNode(sink, Buffer.alloc(16));
+    expect({ drain: sink.listenerCount('drain'), close: sink.listenerCount('close'), error: sink.listenerCount('error') }).toEqual(
+      baseline,
+    );
+  });
+
+  it('rejects with E_IO when the stream closes first and E_TIMEOUT when it never drains', async () => {
+    const stuck = () => new Writable({ highWaterMark: 1, write: () => undefined });
+    const closing = stuck();
+    const pending = writeToNode(closing, Buffer.alloc(8));
+    closing.destroy();
+    await expect(pending).rejects.toMatchObject({ code: 'E_IO' });
+    const slow = stuck();
+    await expect(writeToNode(slow, Buffer.alloc(8), { timeoutMs: 50 })).rejects.toMatchObject({ code: 'E_TIMEOUT' });
+    expect(slow.destroyed).toBe(true);
+    await expect(writeToNode(slow, Buffer.alloc(8))).rejects.toMatchObject({ code: 'E_IO' });
   });
 });
