@@ -50,9 +50,17 @@ describe('POST /v1/audio/separations', () => {
     const stream = await events(job.events);
     expect(stream.at(-1)?.event).toBe('done');
     expect(stream.at(-1)?.data).toMatchObject({ status: 'done', progress: 1, stems: ['drums', 'bass', 'other', 'vocals'] });
-    const wav = new Uint8Array(await (await fetch(`${url()}/v1/audio/separations/${job.id}/stems/bass`)).arrayBuffer());
+    const whole = await fetch(`${url()}/v1/audio/separations/${job.id}/stems/bass`);
+    const wav = new Uint8Array(await whole.arrayBuffer());
+    expect(Number(whole.headers.get('content-length'))).toBe(wav.length);
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
     const bass = await decode(wav, 'bass.wav');
     expect(bass[0]?.length).toBe(2 * 44100);
+    // Players seek with Range requests: 206 with exactly the bytes asked for.
+    const part = await fetch(`${url()}/v1/audio/separations/${job.id}/stems/bass`, { headers: { Range: 'bytes=1000-1999' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 1000-1999/${wav.length}`);
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(wav.subarray(1000, 2000));
     const mp3 = await fetch(`${url()}/v1/audio/separations/${job.id}/stems/vocals?format=mp3`);
     expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
     const vocals = await decode(new Uint8Array(await mp3.arrayBuffer()), 'vocals.mp3', { sampleRate: 44100 });

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { pipeline as pipe } from 'node:stream/promises';
 import { Pipeline, SluiceError } from '@sluice/core';
 import { ByteStreamSink, FileSource, OUTPUT_FORMATS, type OutputFormat, mimeTypeOf } from '@sluice/writers';
@@ -117,19 +117,23 @@ export function separationRoutes(app: FastifyInstance, context: ServerContext): 
       const requested = request.query.format ?? 'wav';
       if (!OUTPUT_FORMATS.includes(requested as OutputFormat)) throw badRequest(`format must be one of ${OUTPUT_FORMATS.join(', ')}`);
       const format = requested as OutputFormat;
-      // Opened before anything is sent: a stem removed by retention meanwhile is a 404, not a cut connection.
-      const handle = await open(path, 'r').catch(() => {
-        throw notFound('such stem (it has expired)');
-      });
+      // Checked before anything is sent: a stem removed by retention meanwhile is a 404, not a cut connection.
+      const present = await access(path).then(
+        () => true,
+        () => false,
+      );
+      if (!present) throw notFound('such stem (it has expired)');
       const name = `${request.params.stem}.${format}`;
       if (format === 'wav') {
-        return reply.type('audio/wav').header('Content-Disposition', `inline; filename="${name}"`).send(handle.createReadStream());
+        // The stored WAV as a file: Content-Length, and Range requests (206) so players can seek.
+        return reply
+          .type('audio/wav')
+          .header('Content-Disposition', `inline; filename="${name}"`)
+          .sendFile(basename(path), dirname(path), { cacheControl: false });
       }
-      const source = await FileSource.open(path)
-        .catch(() => {
-          throw notFound('such stem (it has expired)');
-        })
-        .finally(() => handle.close());
+      const source = await FileSource.open(path).catch(() => {
+        throw notFound('such stem (it has expired)');
+      });
       reply.hijack();
       reply.raw.writeHead(200, { 'Content-Type': mimeTypeOf(format), 'Content-Disposition': `inline; filename="${name}"` });
       try {
