@@ -1,7 +1,8 @@
 import { seededRandom } from '@sluice/config/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BagOfModels, DspSeparator, OnnxHTDemucs, type SeparationModel, type StemPlanes, separate } from '../src/index';
-import { float16WaveformModel, splitModel, waveformModel } from './onnx-models';
+import { BagOfModels, DspSeparator, OnnxHTDemucs, OnnxMdxNet, type SeparationModel, type StemPlanes, separate } from '../src/index';
+import { float16WaveformModel, mdxModel, splitModel, waveformModel } from './onnx-models';
+import { uvrDemix } from './reference-uvr';
 import { applyBag, applyModel, separateTensor, separateTensorWith, stemSnr } from './reference-apply';
 import { streamThrough } from './streaming';
 
@@ -225,6 +226,40 @@ describe('bags of models, as demucs BagOfModels (htdemucs_ft: stem k from member
       expect(() => new BagOfModels([])).toThrow(/at least one/);
     } finally {
       await six.close();
+    }
+  });
+});
+
+describe('MDX-Net as UVR runs it (python-audio-separator mdx_separator.py demix)', () => {
+  const config = { nFft: 6144, hop: 1024, dimF: 2048, dimT: 16 };
+  const long = [noise(50_017, 11, 0.02), noise(50_017, 12, -0.03)];
+
+  it.each([0.25, 0.5, 0])(
+    'chunked with Hann weights after trim zeros, overlap %s: streaming and separate() equal demix (≥ 100 dB)',
+    async (overlap) => {
+      const model = await OnnxMdxNet.load(mdxModel(config.dimF, config.dimT, 0.8), { ...config, compensate: 1.035 });
+      try {
+        expect(model.chunking).toEqual({ kind: 'uvr', trim: 3072 });
+        expect(model.normalizedInput).toBe(false);
+        const expected = await uvrDemix(model, long, overlap);
+        expect(stemSnr((await streamThrough(model, long, 3333, { overlap })).stems, expected)).toBeGreaterThan(100);
+        expect(stemSnr((await separate(long, { model, overlap })).stems, expected)).toBeGreaterThan(100);
+      } finally {
+        await model.close();
+      }
+    },
+  );
+
+  it('denoise runs the model on ±spectrum and averages, taking out what does not flip with the input', async () => {
+    const biased = await OnnxMdxNet.load(mdxModel(config.dimF, config.dimT, 0.8, 0.01), { ...config, denoise: true });
+    const clean = await OnnxMdxNet.load(mdxModel(config.dimF, config.dimT, 0.8), config);
+    try {
+      const denoised = (await separate(long, { model: biased })).stems;
+      const expected = (await separate(long, { model: clean })).stems;
+      expect(stemSnr(denoised, expected)).toBeGreaterThan(100);
+    } finally {
+      await biased.close();
+      await clean.close();
     }
   });
 });

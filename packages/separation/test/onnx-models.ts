@@ -209,12 +209,15 @@ export function float16WaveformModel(frames: number, gains: readonly number[]): 
 }
 
 /** MDX-Net contract: [batch, 4, dimF, dimT] → same shape, the spectrogram × gain. */
-export function mdxModel(dimF: number, dimT: number, gain: number): string {
+export function mdxModel(dimF: number, dimT: number, gain: number, bias = 0): string {
+  // `bias` adds a constant to every bin: what UVR's denoise (averaging the model on ±spectrum) takes out again.
   return new GraphBuilder()
     .input('input', ['batch', 4, dimF, dimT])
     .output('output', ['batch', 4, dimF, dimT])
     .floats('gain', [1], Float32Array.of(gain))
-    .node({ op: 'Mul', inputs: ['input', 'gain'], outputs: ['output'] })
+    .floats('bias', [1], Float32Array.of(bias))
+    .node({ op: 'Mul', inputs: ['input', 'gain'], outputs: ['scaled'] })
+    .node({ op: 'Add', inputs: ['scaled', 'bias'], outputs: ['output'] })
     .save(`mdx-${dimF}x${dimT}`);
 }
 

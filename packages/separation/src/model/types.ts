@@ -1,3 +1,5 @@
+import type { Chunking } from '../processor/overlap-add';
+
 /** Stem name → planar audio (one Float32Array per channel). */
 export type StemPlanes = Record<string, Float32Array[]>;
 
@@ -31,6 +33,8 @@ export interface SeparationModel {
    * means true.
    */
   readonly normalizedInput?: boolean;
+  /** How the model's authors cut a track into windows (default demucs' `apply_model`; UVR's for MDX-Net). */
+  readonly chunking?: Chunking;
   /**
    * Separates one window: `window` holds `channels` planes of exactly
    * `segmentFrames` frames; the result holds, per stem, `channels` planes of

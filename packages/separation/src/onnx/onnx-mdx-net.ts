@@ -1,5 +1,6 @@
 import { SluiceError } from '@sluice/core';
 import { checkMdxConfig, mdxSegmentFrames } from '../stft/mdx-stft';
+import type { Chunking } from '../processor/overlap-add';
 import { mdxPlan } from './contracts';
 import { type OnnxModelOptions, OnnxSeparationModel, loadSession } from './onnx-model';
 
@@ -17,6 +18,8 @@ export interface OnnxMdxNetOptions extends OnnxModelOptions {
   compensate?: number;
   /** Name of the stem the model outputs (default `'vocals'`). */
   primaryStem?: string;
+  /** UVR's denoise: run the model on the spectrum and its negation and average (twice the time). */
+  denoise?: boolean;
   /** Name of mix − primary (default `'instrumental'` for vocals, `'vocals'` for instrumental, else `no_<primary>`). */
   secondaryStem?: string;
 }
@@ -34,6 +37,15 @@ function secondaryName(primary: string): string {
  * the secondary stem = mix − primary.
  */
 export class OnnxMdxNet extends OnnxSeparationModel {
+  /** UVR feeds MDX-Net models the audio as it is (no mean/std normalisation). */
+  readonly normalizedInput = false;
+
+  /** UVR's chunking: `trim = n_fft // 2` zeros first, Hann-weighted chunks (see {@link Chunking}). */
+  get chunking(): Chunking {
+    const plan = this.plan;
+    return { kind: 'uvr', trim: plan.kind === 'mdx' ? Math.floor(plan.config.nFft / 2) : 0 };
+  }
+
   /** Loads a model in a worker thread and checks its shape (`E_MODEL` when it does not fit). */
   static async load(modelPath: string, options: OnnxMdxNetOptions): Promise<OnnxMdxNet> {
     const label = `OnnxMdxNet(${modelPath})`;
@@ -45,6 +57,7 @@ export class OnnxMdxNet extends OnnxSeparationModel {
       const plan = mdxPlan(options, options.compensate ?? 1, loaded.inputs, loaded.outputs, modelPath);
       if (plan.kind !== 'mdx') throw new SluiceError('E_INTERNAL', 'expected an MDX plan');
       checkMdxConfig(plan.config);
+      if (options.denoise) plan.denoise = true;
       const primary = options.primaryStem ?? 'vocals';
       const stems = [primary, options.secondaryStem ?? secondaryName(primary)];
       return new OnnxMdxNet('mdx-net', stems, options.sampleRate ?? 44100, mdxSegmentFrames(plan.config), plan, loaded);

@@ -20,7 +20,7 @@ export type InferencePlan =
       stems: number;
       frames: number;
     }
-  | { kind: 'mdx'; input: string; output: string; config: MdxStftConfig; compensate: number };
+  | { kind: 'mdx'; input: string; output: string; config: MdxStftConfig; compensate: number; denoise?: boolean };
 
 /** onnxruntime session options that cross the thread boundary (plain data). */
 export interface WorkerSessionOptions {

@@ -69,8 +69,15 @@ export async function runPlan(plan: InferencePlan, planes: Float32Array[], run: 
   // UVR zeroes the lowest 3 bins before the model.
   for (let plane = 0; plane < 2 * channels; plane++)
     spec.fill(0, plane * config.dimF * config.dimT, (plane * config.dimF + 3) * config.dimT);
-  const out = await run({ [plan.input]: { data: spec, dims: [1, 2 * channels, config.dimF, config.dimT] } });
-  const primary = mdxIstft((out[plan.output] as PlainTensor).data, channels, config);
+  const dims = [1, 2 * channels, config.dimF, config.dimT];
+  let predicted = ((await run({ [plan.input]: { data: spec, dims } }))[plan.output] as PlainTensor).data;
+  if (plan.denoise) {
+    // UVR's denoise: spec_pred = model(-spek) * -0.5 + model(spek) * 0.5 (noise the model adds does not flip with the input).
+    const negated = Float32Array.from(spec, (v) => -v);
+    const fromNegated = ((await run({ [plan.input]: { data: negated, dims } }))[plan.output] as PlainTensor).data;
+    predicted = Float32Array.from(predicted, (v, i) => 0.5 * v - 0.5 * (fromNegated[i] as number));
+  }
+  const primary = mdxIstft(predicted, channels, config);
   for (const plane of primary) for (let i = 0; i < plane.length; i++) plane[i] = (plane[i] as number) * plan.compensate;
   const secondary = planes.map((plane, c) => Float32Array.from(plane, (v, i) => v - ((primary[c] as Float32Array)[i] as number)));
   return [primary, secondary];

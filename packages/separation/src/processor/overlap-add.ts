@@ -24,6 +24,33 @@ export interface OverlapAddOutput {
   stems: StemPlanes;
 }
 
+/**
+ * How a track is cut into model windows and put back together: demucs'
+ * `apply_model` (the default) or UVR's MDX-Net `demix`
+ * (python-audio-separator's mdx_separator.py, from UVR's separate.py):
+ * `trim = n_fft // 2` zeros before the track, chunks of `chunk_size` every
+ * `step = int((1 - overlap) * chunk_size)` from there, each weighted by
+ * `np.hanning(chunk_size_actual)` (the last ones shorter) and divided by the
+ * summed weights (`result / divider`), the trim cut off again.
+ */
+export type Chunking = { readonly kind: 'demucs' } | { readonly kind: 'uvr'; readonly trim: number };
+
+const hannings = new Map<number, Float32Array>();
+
+/** numpy's `np.hanning(n)`: the symmetric Hann window, 0 at both ends (1 for n = 1). */
+export function numpyHanning(length: number): Float32Array {
+  let window = hannings.get(length);
+  if (window === undefined) {
+    window = Float32Array.from({ length }, (_, i) => (length === 1 ? 1 : 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (length - 1))));
+    hannings.set(length, window);
+  }
+  return window;
+}
+
+function ones(length: number): Float32Array {
+  return new Float32Array(length).fill(1);
+}
+
 /** demucs' transition weights: a triangle peaking mid-segment, normalised, to the power `transitionPower`. */
 export function transitionWeights(segmentFrames: number, transitionPower: number): Float32Array {
   const half = Math.floor(segmentFrames / 2);
@@ -121,6 +148,8 @@ export class OverlapAdd {
   /** Running statistics, fed up to each window's end before the window is handed out. */
   private readonly running: RunningStats | undefined;
   private statsFrames = 0;
+  /** No overlap: UVR weights every frame 1. */
+  private readonly flat: boolean;
 
   constructor(
     readonly channels: number,
@@ -130,9 +159,16 @@ export class OverlapAdd {
     overlap: number,
     transitionPower: number,
     trackStats = false,
+    private readonly chunking: Chunking = { kind: 'demucs' },
   ) {
     this.running = trackStats ? new RunningStats() : undefined;
     this.stride = OverlapAdd.stride(segmentFrames, windowFrames, overlap, transitionPower);
+    this.flat = overlap === 0;
+    // UVR's chunks start `trim` frames before the track (its zero padding), and contribute from their first frame.
+    if (chunking.kind === 'uvr') {
+      this.nextOffset = -chunking.trim;
+      this.nextResult = -chunking.trim;
+    }
     this.weights = transitionWeights(segmentFrames, transitionPower);
     this.input = new FrameBuffer(channels, 2 * windowFrames);
     this.sums = new Map(stems.map((stem) => [stem, new FrameBuffer(channels, 2 * segmentFrames)]));
@@ -184,17 +220,33 @@ export class OverlapAdd {
     return this.received;
   }
 
-  /** The stream frames a segment's span covers: S frames centred on the segment (TensorChunk.padded). */
+  /** The stream frames a segment's span covers: S frames centred on the segment (TensorChunk.padded); UVR: from its offset. */
   private windowSpan(offset: number, length: number): { start: number; end: number } {
-    const start = offset - Math.floor((this.segmentFrames - length) / 2);
+    const start = this.chunking.kind === 'uvr' ? offset : offset - Math.floor((this.segmentFrames - length) / 2);
     return { start, end: start + this.segmentFrames };
+  }
+
+  /**
+   * Frames a segment contributes. demucs: the segment, shorter at the end.
+   * UVR: `end = min(i + chunk_size, mixture.shape[-1])` in the padded
+   * mixture, which is `trim + length + pad` long with `pad = gen_size + trim
+   * - length % gen_size`, `gen_size = chunk_size - 2 * trim`.
+   */
+  private contribution(offset: number): number {
+    if (!this.ended) return this.segmentFrames;
+    if (this.chunking.kind === 'demucs') return Math.min(this.segmentFrames, this.received - offset);
+    const { trim } = this.chunking;
+    const generated = this.segmentFrames - 2 * trim;
+    const mixture = trim + this.received + (generated + trim - (this.received % generated));
+    const start = offset + trim;
+    return Math.min(start + this.segmentFrames, mixture) - start;
   }
 
   /** The next segment whose input is all there, or undefined. Segments come out in order. */
   nextSegment(): SegmentJob | undefined {
     const offset = this.nextOffset;
     if (this.ended && offset >= this.received) return undefined;
-    const length = this.ended ? Math.min(this.segmentFrames, this.received - offset) : this.segmentFrames;
+    const length = this.contribution(offset);
     const { start, end } = this.windowSpan(offset, length);
     if (!this.ended && end > this.received) return undefined;
     // One buffer for all channels: the worker feeds it to the model as [1, C, T] without restacking.
@@ -235,23 +287,31 @@ export class OverlapAdd {
   add(job: SegmentJob, stems: StemPlanes, scale = 1, offset = 0): void {
     if (job.offset !== this.nextResult)
       throw new SluiceError('E_INTERNAL', `OverlapAdd: result for ${job.offset}, expected ${this.nextResult}`);
-    // center_trim(out, length) of the span's output (the model's output past the span is the padding's).
-    const trim = Math.floor((this.segmentFrames - job.length) / 2);
-    const end = job.offset + job.length;
-    const length = job.length;
-    const weights = this.weights;
+    const uvr = this.chunking.kind === 'uvr';
+    // demucs: center_trim(out, length) of the span's output (the model's output past the span is the padding's).
+    // UVR: the chunk's output from its first frame, weighted by np.hanning of the frames it contributes.
+    const trim = uvr ? 0 : Math.floor((this.segmentFrames - job.length) / 2);
+    // UVR without overlap: `divider += 1`, no window.
+    const weights = uvr ? (this.flat ? ones(job.length) : numpyHanning(job.length)) : this.weights;
+    // Frames before the stream (UVR's leading zeros) are cut off, as UVR cuts `[:, :, trim:]`.
+    const skip = Math.max(0, -job.offset);
+    const from = job.offset + skip;
+    const length = Math.max(0, job.length - skip);
+    const end = from + length;
     this.weightSum.ensure(end);
     const weightSum = this.weightSum.planes[0] as Float32Array;
-    const at = job.offset - this.weightSum.base;
-    for (let i = 0; i < length; i++) weightSum[at + i] = (weightSum[at + i] as number) + (weights[i] as number);
+    const at = from - this.weightSum.base;
+    for (let i = 0; i < length; i++) weightSum[at + i] = (weightSum[at + i] as number) + (weights[skip + i] as number);
     for (const name of this.stems) {
       const out = stems[name];
       if (out === undefined) throw new SluiceError('E_MODEL', `the model returned no stem "${name}"`);
       const sum = this.sums.get(name) as FrameBuffer;
       sum.ensure(end);
-      const base = job.offset - sum.base;
+      const base = from - sum.base;
+      const contributed = weights.subarray(skip, skip + length);
       for (let c = 0; c < this.channels; c++) {
-        accumulate(sum.planes[c] as Float32Array, base, (out[c] as Float32Array).subarray(trim, trim + length), weights, scale, offset);
+        const source = (out[c] as Float32Array).subarray(trim + skip, trim + skip + length);
+        accumulate(sum.planes[c] as Float32Array, base, source, contributed, scale, offset);
       }
     }
     this.nextResult += this.stride;

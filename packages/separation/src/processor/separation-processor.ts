@@ -108,6 +108,7 @@ export class SeparationProcessor implements Processor {
       this.options.overlap,
       this.options.transitionPower,
       this.options.normalize === 'running',
+      this.model.chunking,
     );
   }
 
