@@ -207,6 +207,14 @@ describe('item 13: --sample-format everywhere WAV is written', () => {
     await run(['separate', 'dc.wav', '--out', 'wholestems', '--normalize', 'whole'], 0);
   });
 
+  it('separate --shifts runs demucs-style shifts over the whole track and writes every stem', async () => {
+    const result = await run(['separate', 'vocals.wav', '--out', 'shifted', '--shifts', '2', '--dsp'], 0);
+    expect(result.stderr).toMatch(/whole track/);
+    expect(readdirSync(path('shifted')).sort()).toEqual(['bass.wav', 'drums.wav', 'other.wav', 'vocals.wav']);
+    expect((await probe(path('shifted', 'vocals.wav'))).durationSeconds).toBeCloseTo(2, 2);
+    expect((await run(['separate', 'vocals.wav', '--out', 'x', '--shifts', 'many'], 2)).stderr).toMatch(/--shifts must be a positive integer/);
+  });
+
   it('separate writes every stem as float WAV', async () => {
     await run(['separate', 'vocals.wav', '--out', 'f32stems', '--sample-format', 'f32'], 0);
     expect(readdirSync(path('f32stems')).sort()).toEqual(['bass.wav', 'drums.wav', 'other.wav', 'vocals.wav']);

@@ -30,3 +30,18 @@ export {
 } from './stft/demucs-stft';
 export { type MdxStftConfig, mdxIstft, mdxSegmentFrames, mdxStft } from './stft/mdx-stft';
 export { StemMix, type StemMixOptions, StemSelect } from './stems/stem-mix';
+export { MODEL_CATALOG, type ModelFile, type ModelLayout, type RegistryModel } from './registry/catalog';
+export { modelsDirectory } from './registry/cache-dir';
+export { type DownloadProgress, fileDigests } from './registry/download';
+export {
+  type LoadModelOptions,
+  type ModelStatus,
+  type PullOptions,
+  type RegistryOptions,
+  findModel,
+  listModels,
+  loadModel,
+  modelPaths,
+  pullModel,
+  removeModel,
+} from './registry/models';

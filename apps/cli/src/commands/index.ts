@@ -3,6 +3,7 @@ import { demoCommand } from './demo';
 import { devicesCommand, playCommand, recordCommand } from './devices';
 import { infoCommand } from './info';
 import { metricsCommand } from './metrics';
+import { modelsCommand } from './models';
 import { probeCommand } from './probe';
 import { separateCommand } from './separate';
 import { transcodeCommand } from './transcode';
@@ -14,6 +15,7 @@ export const commands: readonly Command[] = [
   demoCommand,
   transcodeCommand,
   separateCommand,
+  modelsCommand,
   ttsCommand,
   voicesCommand,
   devicesCommand,

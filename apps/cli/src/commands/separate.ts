@@ -1,20 +1,25 @@
 import { parseArgs } from 'node:util';
-import { Pipeline } from '@sluice/core';
+import { Pipeline, type Processor, type Source, createAudioChunk } from '@sluice/core';
 import {
   BagOfModels,
+  MODEL_CATALOG,
+  loadModel as loadRegistryModel,
   DspSeparator,
   type Normalization,
   OnnxHTDemucs,
   OnnxMdxNet,
   type SeparationModel,
   SeparationProcessor,
+  type SeparationResult,
+  separate,
   streamStats,
 } from '@sluice/separation';
 import { join } from 'node:path';
 import { FileSource, MultiFileSink, extensionOf, probe } from '@sluice/writers';
 import { progressBar } from '../format';
-import { type Command, UsageError } from '../io';
+import { type Command, type CommandIo, UsageError } from '../io';
 import { DECODE_OPTIONS, decodeErrorOption } from '../messages';
+import { pullWithProgress } from './models';
 import {
   FILE_OUTPUT_HELP,
   FILE_OUTPUT_OPTIONS,
@@ -27,7 +32,11 @@ import {
 
 const CONTRACTS = ['waveform', 'split', 'mdx'] as const;
 
-async function loadModel(values: Record<string, string | string[] | boolean | undefined>): Promise<SeparationModel> {
+async function loadModel(
+  values: Record<string, string | string[] | boolean | undefined>,
+  io: CommandIo,
+  signal: AbortSignal,
+): Promise<SeparationModel> {
   const modelPaths = (values.model as string[] | undefined) ?? [];
   const modelPath = modelPaths[0];
   if (values.dsp || modelPath === undefined) {
@@ -39,6 +48,12 @@ async function loadModel(values: Record<string, string | string[] | boolean | un
     throw new UsageError(`--contract must be one of ${CONTRACTS.join(', ')}, got "${contract}"`);
   const threads = parsePositiveInteger(values.threads as string | undefined, 'threads');
   const session = threads === undefined ? {} : { intraOpNumThreads: threads };
+  if (modelPaths.length === 1 && MODEL_CATALOG.some((entry) => entry.name === modelPath)) {
+    // A registry name: pulled only when asked.
+    if (values.pull) await pullWithProgress(modelPath, io, signal);
+    const threads = parsePositiveInteger(values.threads as string | undefined, 'threads');
+    return loadRegistryModel(modelPath, threads === undefined ? {} : { session: { intraOpNumThreads: threads } });
+  }
   if (modelPaths.length > 1) {
     if (contract === 'mdx') throw new UsageError('a bag (several --model) is of HTDemucs exports, not MDX-Net');
     const weights = parseWeights(values.weights as string | undefined, modelPaths.length);
@@ -63,6 +78,33 @@ async function loadModel(values: Record<string, string | string[] | boolean | un
     ...(compensate === undefined ? {} : { compensate }),
     ...(primaryStem === undefined ? {} : { primaryStem }),
   });
+}
+
+/** A separate() result as a stream of chunks carrying the stems (the first stem stands in as the mix). */
+function stemsSource(result: SeparationResult): Source {
+  const format = { sampleRate: result.sampleRate, channels: result.channels };
+  const names = Object.keys(result.stems);
+  return {
+    name: 'separated',
+    format,
+    async *[Symbol.asyncIterator]() {
+      const step = 65536;
+      for (let at = 0, seq = 0; at < result.frames; at += step, seq++) {
+        const end = Math.min(result.frames, at + step);
+        const stems = Object.fromEntries(
+          names.map((name) => [name, (result.stems[name] as Float32Array[]).map((plane) => plane.subarray(at, end))]),
+        );
+        yield createAudioChunk({
+          format,
+          planes: stems[names[0] as string] as Float32Array[],
+          stems,
+          seq,
+          startFrame: at,
+          final: end === result.frames,
+        });
+      }
+    },
+  };
 }
 
 /** `--weights`: `specialists` (stem k from model k, htdemucs_ft) or rows of numbers, `1,0,0,0/0,1,0,0/…`. */
@@ -90,11 +132,12 @@ async function normalizationOf(text: string | undefined, open: () => Promise<Fil
 export const separateCommand: Command = {
   name: 'separate',
   summary: 'Split a song into stems (DSP by default, or an HTDemucs / MDX-Net ONNX model), streaming',
-  usage: `sluice separate IN --out DIR [--dsp | --model M.onnx --contract waveform|split|mdx]
+  usage: `sluice separate IN --out DIR [--dsp | --model NAME|M.onnx [--pull] | --model M.onnx --contract waveform|split|mdx]
                 [--stems vocals,drums] [--format wav|flac|mp3|...] [--segment SECONDS]
-                [--overlap 0.25] [--normalize running|whole|none] [--threads N]
+                [--overlap 0.25] [--normalize running|whole|none] [--shifts N] [--threads N]
                 [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors] [--json]
 MDX-Net models also take --n-fft N [--dim-f N] [--dim-t N] [--compensate X] [--primary-stem NAME].
+--model NAME runs a registry model (sluice models list); --pull downloads it first if it is not cached.
 Several --model files make a bag, as demucs' BagOfModels: each stem the weighted average of the members'
 (--weights specialists for htdemucs_ft, stem k from model k; or rows 1,0,0,0/0,1,0,0/…; default all ones).
 
@@ -103,6 +146,8 @@ Without --model the weightless DSP separator runs (modest quality, see @sluice/s
 --segment defaults to the model's window (7.8 s for HTDemucs exports, 10 s for DSP); a shorter one is fed as
 demucs' --segment is (the segment, then zeros to the window). The latency printed is how far the output lags
 the input: one segment.
+--shifts N: demucs' random shifts (N passes over the track, each delayed by up to 0.5 s, averaged); the track
+is separated in memory. demucs' own CLI default is --shifts 1.
 --normalize: models are fed (x - mean) / std of the channel average, as demucs does. whole reads IN twice (the
 first pass measures the track, as demucs does); running uses the statistics up to each window, one pass (default
 for models); none feeds the audio as it is (the default, and the only sensible choice, for --dsp).
@@ -117,6 +162,8 @@ ${FILE_OUTPUT_HELP}`,
         dsp: { type: 'boolean' },
         model: { type: 'string', multiple: true },
         weights: { type: 'string' },
+        pull: { type: 'boolean' },
+        shifts: { type: 'string' },
         contract: { type: 'string' },
         stems: { type: 'string' },
         format: { type: 'string' },
@@ -141,7 +188,7 @@ ${FILE_OUTPUT_HELP}`,
     const file = fileOutputOptions(values, format);
     const segment = parseNumber(values.segment, 'segment', { min: 0.1, max: 600 });
     const overlap = parseNumber(values.overlap, 'overlap', { min: 0, max: 0.99 });
-    const model = await loadModel(values);
+    const model = await loadModel(values, io, signal);
     try {
       const stems = values.stems
         ?.split(',')
@@ -160,15 +207,35 @@ ${FILE_OUTPUT_HELP}`,
       );
       const decode = { sampleRate: model.sampleRate, ...decodeErrorOption(values) };
       const normalize = await normalizationOf(values.normalize, () => FileSource.open(input, decode));
-      const source = await FileSource.open(input, decode);
-      const processor = new SeparationProcessor(model, {
+      const shifts = parsePositiveInteger(values.shifts as string | undefined, 'shifts');
+      const sink = new MultiFileSink(values.out, { format, ...file, inputs: [input], ...(stems === undefined ? {} : { stems }) });
+      const options = {
         ...(segment === undefined ? {} : { segmentSeconds: segment }),
         ...(overlap === undefined ? {} : { overlap }),
-        ...(normalize === undefined ? {} : { normalize }),
-        onNote: (note) => io.err(note),
-      });
-      const sink = new MultiFileSink(values.out, { format, ...file, inputs: [input], ...(stems === undefined ? {} : { stems }) });
-      const pipeline = new Pipeline({ source, processors: [processor], sink, signal, progressIntervalMs: 250 });
+        onNote: (note: string) => io.err(note),
+      };
+      let latency = 'whole track';
+      let latencySeconds: number | null = null;
+      let source: Source;
+      const processors: Processor[] = [];
+      if (shifts === undefined) {
+        const processor = new SeparationProcessor(model, { ...options, ...(normalize === undefined ? {} : { normalize }) });
+        latencySeconds = processor.latencyFrames / model.sampleRate;
+        latency = `latency ${latencySeconds.toFixed(2)} s`;
+        source = await FileSource.open(input, decode);
+        processors.push(processor);
+      } else {
+        // demucs' shifts need the whole track (each shift is a pass over all of it): separated in memory, then written.
+        const result = await separate(await FileSource.open(input, decode), {
+          model,
+          shifts,
+          ...options,
+          ...(normalize === undefined ? {} : { normalize: normalize !== 'none' }),
+          signal,
+        });
+        source = stemsSource(result);
+      }
+      const pipeline = new Pipeline({ source, processors, sink, signal, progressIntervalMs: 250 });
       if (io.interactive) {
         pipeline.on('progress', (stats) => {
           const fraction = Number.isFinite(duration) && duration > 0 ? stats.audioSeconds / duration : 0;
@@ -178,7 +245,7 @@ ${FILE_OUTPUT_HELP}`,
       const stats = await pipeline.wait();
       if (io.interactive) process.stderr.write('\n');
       io.err(
-        `${progressBar(1)} ${stats.audioSeconds.toFixed(1)} s of audio in ${stats.processingSeconds.toFixed(2)} s (${stats.speed.toFixed(2)}× real time, ${model.name}, latency ${(processor.latencyFrames / model.sampleRate).toFixed(2)} s)`,
+        `${progressBar(1)} ${stats.audioSeconds.toFixed(1)} s of audio in ${stats.processingSeconds.toFixed(2)} s (${stats.speed.toFixed(2)}× real time, ${model.name}, ${latency})`,
       );
       const files = sink.files;
       if (values.json) {
@@ -189,7 +256,7 @@ ${FILE_OUTPUT_HELP}`,
             audioSeconds: stats.audioSeconds,
             processingSeconds: stats.processingSeconds,
             speed: stats.speed,
-            latencySeconds: processor.latencyFrames / model.sampleRate,
+            latencySeconds,
           }),
         );
       } else {
