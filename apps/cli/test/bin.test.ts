@@ -212,7 +212,9 @@ describe('item 13: --sample-format everywhere WAV is written', () => {
     expect(result.stderr).toMatch(/whole track/);
     expect(readdirSync(path('shifted')).sort()).toEqual(['bass.wav', 'drums.wav', 'other.wav', 'vocals.wav']);
     expect((await probe(path('shifted', 'vocals.wav'))).durationSeconds).toBeCloseTo(2, 2);
-    expect((await run(['separate', 'vocals.wav', '--out', 'x', '--shifts', 'many'], 2)).stderr).toMatch(/--shifts must be a positive integer/);
+    expect((await run(['separate', 'vocals.wav', '--out', 'x', '--shifts', 'many'], 2)).stderr).toMatch(
+      /--shifts must be a positive integer/,
+    );
   });
 
   it('separate writes every stem as float WAV', async () => {

@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
-import type { SeparationModel } from '@sluice/separation';
+import type { RegistryOptions, SeparationModel } from '@sluice/separation';
 import type { TtsEngine } from '@sluice/tts';
 import { EspeakEngine } from '@sluice/tts-espeak';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
@@ -22,8 +22,10 @@ import { streamSocketRoute } from './routes/stream-socket';
 export interface ServerOptions {
   /** Text-to-speech engines by name; the first is the default (default: eSpeak only). */
   engines?: Record<string, TtsEngine>;
-  /** The separator for uploads (default: a fresh `DspSeparator` per job). */
+  /** The DSP separator for uploads (default: a fresh `DspSeparator` per job). */
   separator?: () => SeparationModel;
+  /** Where installed separation models are found (default: the model cache, `sluice models pull`). */
+  models?: RegistryOptions;
   /** Where jobs keep their files (default: a new folder in the system's temp directory). */
   dataDir?: string;
   /** Limits; see {@link ServerLimits}. */
@@ -69,6 +71,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
       queue: 20,
       retentionMs: limits.retentionMs,
       ...(options.separator === undefined ? {} : { model: options.separator }),
+      ...(options.models === undefined ? {} : { registry: options.models }),
     },
     metrics,
   );

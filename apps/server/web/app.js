@@ -204,6 +204,8 @@ async function separate(file) {
   progress.hidden = false;
   progress.value = 0;
   const form = new FormData();
+  // The model goes before the file: the server reads fields that come ahead of the upload.
+  form.append('model', $('separation-model').value);
   form.append('file', file);
   const response = await fetch('/v1/audio/separations', { method: 'POST', body: form });
   const job = await response.json();
@@ -275,3 +277,22 @@ $('separation-file').addEventListener('change', (event) => {
 void loadVoices();
 void refreshStats();
 setInterval(refreshStats, 2000);
+
+/** The separators the server has (the DSP one, and installed models). */
+async function loadSeparators() {
+  const select = $('separation-model');
+  try {
+    const { models } = await (await fetch('/v1/audio/separations/models')).json();
+    select.replaceChildren(
+      ...models.map((model) => {
+        const option = document.createElement('option');
+        option.value = model.name;
+        option.textContent = `${model.name} — ${model.description}`;
+        return option;
+      }),
+    );
+  } catch {
+    // Keep the DSP separator offered in the page itself.
+  }
+}
+void loadSeparators();

@@ -5,14 +5,23 @@
  *   waveform-contract model (target: ratio ≤ 1.15);
  * - the DSP separator's speed in × real time;
  * - peak RSS while streaming 10 and 60 minutes through the processor, each
- *   in a fresh child process (target: the 60-minute peak within 10% of the 10-minute one).
+ *   in a fresh child process (target: the 60-minute peak within 10% of the 10-minute one);
+ * - a bag of 4 members against one model over the same track (time; peak RSS,
+ *   each in a fresh child: the lazy bag's within 1.3× one member's);
+ * - `pullModel` against curl downloading the same file from a local server.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NoiseSource, NullSink, Pipeline, createAudioChunk } from '@sluice/core';
 import { finish, report } from '@sluice/config/bench';
 import * as ort from 'onnxruntime-node';
-import { DspSeparator, OnnxHTDemucs, SeparationProcessor } from '../src/index';
+import { BagOfModels, DspSeparator, LazyBag, OnnxHTDemucs, SeparationProcessor, pullModel, separate } from '../src/index';
 import { convModel, waveformModel } from '../test/onnx-models';
 
 const RATE = 44100;
@@ -36,6 +45,39 @@ async function rssChild(minutes: number): Promise<void> {
 
 if (process.env.SLUICE_RSS_MINUTES !== undefined) {
   await rssChild(Number(process.env.SLUICE_RSS_MINUTES));
+  process.exit(0);
+}
+
+/** Child mode: separate 20 s with one conv model, a bag of 4 loaded at once, or a lazy bag; print time and peak RSS. */
+async function bagChild(mode: string): Promise<void> {
+  const { path } = convModel(WINDOW);
+  let peak = 0;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  };
+  const timer = setInterval(sample, 20);
+  const seconds = 20;
+  const planes = [0, 1].map((c) => Float32Array.from({ length: seconds * RATE }, (_, i) => Math.sin(i * (0.01 + c * 0.003)) * 0.3));
+  const started = performance.now();
+  if (mode === 'one') {
+    const model = await OnnxHTDemucs.load(path);
+    await separate(planes, { model });
+    await model.close();
+  } else if (mode === 'lazy') {
+    await separate(planes, { model: LazyBag.fromPaths([path, path, path, path]) });
+  } else {
+    const bag = await BagOfModels.load([path, path, path, path]);
+    await separate(planes, { model: bag });
+    await bag.close();
+  }
+  const ms = performance.now() - started;
+  clearInterval(timer);
+  sample();
+  process.stdout.write(`${JSON.stringify({ ms, peakRssMb: peak / 2 ** 20 })}\n`);
+}
+
+if (process.env.SLUICE_BAG_MODE !== undefined) {
+  await bagChild(process.env.SLUICE_BAG_MODE);
   process.exit(0);
 }
 
@@ -138,4 +180,70 @@ const rss60 = childPeak(60);
 const memory = { peakRss10MinMb: rss10, peakRss60MinMb: rss60, rss60Over10: rss60 / rss10 };
 report('Peak RSS while streaming through the processor (tiny model, 343980-frame windows)', memory);
 
-finish({ ...overhead, ...dspFigures, ...memory });
+// 4. A bag of 4 against one model, each in a fresh process.
+function child(env: Record<string, string>): { ms: number; peakRssMb: number } {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1) as string);
+}
+const one = child({ SLUICE_BAG_MODE: 'one' });
+const lazy = child({ SLUICE_BAG_MODE: 'lazy' });
+const eager = child({ SLUICE_BAG_MODE: 'eager' });
+const bags = {
+  oneModelMs: one.ms,
+  lazyBagMs: lazy.ms,
+  eagerBagMs: eager.ms,
+  lazyBagTimeRatio: lazy.ms / one.ms,
+  oneModelPeakRssMb: one.peakRssMb,
+  lazyBagPeakRssMb: lazy.peakRssMb,
+  eagerBagPeakRssMb: eager.peakRssMb,
+  lazyBagRssRatio: lazy.peakRssMb / one.peakRssMb,
+  eagerBagRssRatio: eager.peakRssMb / one.peakRssMb,
+};
+report('A bag of 4 (3.6 M-parameter members) vs one model, 20 s, separate(), fresh process each (target lazy RSS ≤ 1.3× one)', bags);
+
+// 5. pullModel vs curl from a local server.
+const pullBytes = randomBytes(128 * 2 ** 20);
+const pullServer = createServer((_request, response) => response.writeHead(200, { 'Content-Length': pullBytes.length }).end(pullBytes));
+await new Promise<void>((resolve) => pullServer.listen(0, '127.0.0.1', resolve));
+const pullBase = `http://127.0.0.1:${(pullServer.address() as AddressInfo).port}`;
+const pullDir = mkdtempSync(join(tmpdir(), 'sluice-pull-bench-'));
+const catalog = [
+  {
+    name: 'bench',
+    description: '',
+    licence: '',
+    source: '',
+    layout: { kind: 'htdemucs', contract: 'waveform' } as const,
+    files: [{ name: 'bench.bin', urls: [] }],
+  },
+];
+const pullTimes: number[] = [];
+const curlTimes: number[] = [];
+for (let round = 0; round < 3; round++) {
+  rmSync(join(pullDir, 'bench.bin'), { force: true });
+  rmSync(join(pullDir, 'bench.bin.sha256'), { force: true });
+  let at = performance.now();
+  await pullModel('bench', { catalog, directory: pullDir, baseUrl: pullBase });
+  pullTimes.push(performance.now() - at);
+  at = performance.now();
+  await new Promise<void>((resolve, reject) =>
+    execFile('curl', ['-s', '-o', join(pullDir, 'curl.bin'), `${pullBase}/bench.bin`], (error) => (error ? reject(error) : resolve())),
+  );
+  curlTimes.push(performance.now() - at);
+}
+pullServer.close();
+rmSync(pullDir, { recursive: true, force: true });
+const pulls = {
+  megabytes: pullBytes.length / 1e6,
+  pullMs: best(pullTimes),
+  curlMs: best(curlTimes),
+  pullVsCurl: best(pullTimes) / best(curlTimes),
+  pullMBps: pullBytes.length / 1e6 / (best(pullTimes) / 1000),
+};
+report('sluice models pull (download + SHA-256 + rename) vs curl to a file, 128 MB from 127.0.0.1, best of 3', pulls);
+
+finish({ ...overhead, ...dspFigures, ...memory, ...bags, ...pulls });

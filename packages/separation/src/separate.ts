@@ -1,5 +1,6 @@
 import { type AudioChunk, type Source, SluiceError, abortError, concatPlanes, createAudioChunk } from '@sluice/core';
 import { FileSource } from '@sluice/writers';
+import { LazyBag } from './bag/bag-of-models';
 import type { SeparationModel, StemPlanes } from './model/types';
 import { NORMALIZATION_EPSILON, trackStats } from './processor/normalization';
 import { SeparationProcessor, type SeparationProcessorOptions } from './processor/separation-processor';
@@ -7,8 +8,8 @@ import { SeparationProcessor, type SeparationProcessorOptions } from './processo
 /** Options for {@link separate}. */
 export interface SeparateOptions
   extends Pick<SeparationProcessorOptions, 'segmentSeconds' | 'overlap' | 'transitionPower' | 'maxInFlight' | 'onNote'> {
-  /** The separator: an ONNX model or a `DspSeparator`. */
-  model: SeparationModel;
+  /** The separator: an ONNX model, a `DspSeparator`, or a `LazyBag` (members loaded one at a time). */
+  model: SeparationModel | LazyBag;
   /**
    * demucs' random shifts: run the model this many times on the input
    * delayed by a random 0–0.5 s and average (better quality, `shifts`× the
@@ -74,7 +75,9 @@ async function readInput(
  * with {@link SeparationProcessor} instead.
  */
 export async function separate(input: readonly Float32Array[] | string | Source, options: SeparateOptions): Promise<SeparationResult> {
-  const { model, signal } = options;
+  if (options.model instanceof LazyBag) return separateLazyBag(input, options.model, options);
+  const model = options.model;
+  const { signal } = options;
   const shifts = options.shifts ?? 0;
   if (!Number.isInteger(shifts) || shifts < 0)
     throw new SluiceError('E_INVALID_ARGUMENT', `separate: shifts must be a non-negative integer, got ${shifts}`);
@@ -142,4 +145,58 @@ function normalizedCopy(plane: Float32Array, stats: { mean: number; std: number 
   const divisor = stats.std + NORMALIZATION_EPSILON;
   for (let i = 0; i < plane.length; i++) out[i] = ((plane[i] as number) - stats.mean) / divisor;
   return out;
+}
+
+/**
+ * A lazy bag as demucs' `apply_model` runs a bag: each member over the whole
+ * track in turn (`res = apply_model(sub_model, mix, ...)`), its estimate
+ * weighted per stem and summed (`out[:, k] *= inst_weight`, `totals[k] +=
+ * inst_weight`), the sum divided by the totals; each member closed before
+ * the next is loaded. The track is read once.
+ */
+async function separateLazyBag(
+  input: readonly Float32Array[] | string | Source,
+  bag: LazyBag,
+  options: SeparateOptions,
+): Promise<SeparationResult> {
+  const stems = bag.options.stems;
+  const weights = bag.options.weights ?? bag.loaders.map(() => stems.map(() => 1));
+  if (weights.length !== bag.loaders.length || weights.some((row) => row.length !== stems.length)) {
+    throw new SluiceError('E_INVALID_ARGUMENT', `LazyBag: weights must be ${bag.loaders.length} lists of ${stems.length} numbers`);
+  }
+  const totals = stems.map((_, k) => weights.reduce((sum, row) => sum + (row[k] as number), 0));
+  let planes: readonly Float32Array[] | undefined = Array.isArray(input) ? (input as Float32Array[]) : undefined;
+  let sums: StemPlanes | undefined;
+  let result: SeparationResult | undefined;
+  for (const [m, load] of bag.loaders.entries()) {
+    const member = await load();
+    try {
+      if (planes === undefined) planes = (await readInput(input as string | Source, member)).planes;
+      const row = weights[m] as readonly number[];
+      const progress = options.onProgress;
+      const out = await separate(planes, {
+        ...options,
+        model: member,
+        ...(progress ? { onProgress: (fraction: number) => progress((m + fraction) / bag.loaders.length) } : {}),
+      });
+      result ??= out;
+      sums ??= Object.fromEntries(stems.map((stem) => [stem, out.stems[stem]?.map((plane) => new Float32Array(plane.length)) ?? []]));
+      stems.forEach((stem, k) => {
+        const weight = row[k] as number;
+        const estimate = out.stems[stem];
+        if (estimate === undefined) throw new SluiceError('E_MODEL', `${member.name} returned no stem "${stem}"`);
+        estimate.forEach((plane, c) => {
+          const target = (sums as StemPlanes)[stem]?.[c] as Float32Array;
+          for (let i = 0; i < plane.length; i++) target[i] = (target[i] as number) + weight * (plane[i] as number);
+        });
+      });
+    } finally {
+      await member.close();
+    }
+  }
+  stems.forEach((stem, k) => {
+    for (const plane of (sums as StemPlanes)[stem] as Float32Array[])
+      for (let i = 0; i < plane.length; i++) plane[i] = (plane[i] as number) / (totals[k] as number);
+  });
+  return { ...(result as SeparationResult), stems: sums as StemPlanes };
 }

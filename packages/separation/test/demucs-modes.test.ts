@@ -1,6 +1,15 @@
 import { seededRandom } from '@sluice/config/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BagOfModels, DspSeparator, OnnxHTDemucs, OnnxMdxNet, type SeparationModel, type StemPlanes, separate } from '../src/index';
+import {
+  BagOfModels,
+  DspSeparator,
+  LazyBag,
+  OnnxHTDemucs,
+  OnnxMdxNet,
+  type SeparationModel,
+  type StemPlanes,
+  separate,
+} from '../src/index';
 import { float16WaveformModel, mdxModel, splitModel, waveformModel } from './onnx-models';
 import { uvrDemix } from './reference-uvr';
 import { applyBag, applyModel, separateTensor, separateTensorWith, stemSnr } from './reference-apply';
@@ -183,14 +192,13 @@ describe('float16 conversion', () => {
 
 describe('bags of models, as demucs BagOfModels (htdemucs_ft: stem k from member k)', () => {
   it('weighted per stem, equal to apply_model on the bag (≥ 100 dB), streaming and batch', async () => {
-    const members = await Promise.all(
-      [
-        [3, 1, 0.5, 2],
-        [1, 2, -1, 0.5],
-        [0.5, -0.5, 2, 1],
-        [2, 0.25, 1, -1],
-      ].map((gains) => OnnxHTDemucs.load(waveformModel(WINDOW, gains, { tanh: true, mixing: true }))),
-    );
+    const gains = [
+      [3, 1, 0.5, 2],
+      [1, 2, -1, 0.5],
+      [0.5, -0.5, 2, 1],
+      [2, 0.25, 1, -1],
+    ];
+    const members = await Promise.all(gains.map((g) => OnnxHTDemucs.load(waveformModel(WINDOW, g, { tanh: true, mixing: true }))));
     try {
       for (const weights of [
         [
@@ -211,6 +219,23 @@ describe('bags of models, as demucs BagOfModels (htdemucs_ft: stem k from member
         expect(stemSnr((await streamThrough(bag, mix, 999, { normalize: 'none' })).stems, expected)).toBeGreaterThan(100);
         const normalised = await separateTensorWith((input) => applyBag(members, weights, input), mix);
         expect(stemSnr((await separate(mix, { model: bag })).stems, normalised)).toBeGreaterThan(100);
+        // Members loaded one at a time (bounded memory), each over the whole track: the same result.
+        const loaded: string[] = [];
+        const lazy = new LazyBag(
+          gains.map((g, m) => async () => {
+            loaded.push(`load ${m}`);
+            const member = await OnnxHTDemucs.load(waveformModel(WINDOW, g, { tanh: true, mixing: true }));
+            const close = member.close.bind(member);
+            member.close = async () => {
+              loaded.push(`close ${m}`);
+              await close();
+            };
+            return member;
+          }),
+          { weights, stems: ['drums', 'bass', 'other', 'vocals'] },
+        );
+        expect(stemSnr((await separate(mix, { model: lazy })).stems, normalised)).toBeGreaterThan(100);
+        expect(loaded).toEqual(['load 0', 'close 0', 'load 1', 'close 1', 'load 2', 'close 2', 'load 3', 'close 3']);
       }
     } finally {
       await Promise.all(members.map((member) => member.close()));

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pipeline, SluiceError } from '@sluice/core';
-import { DspSeparator, SeparationProcessor, type SeparationModel } from '@sluice/separation';
+import { DspSeparator, type RegistryOptions, SeparationProcessor, type SeparationModel, listModels, loadModel } from '@sluice/separation';
 import { FileSource, MultiFileSink, probe } from '@sluice/writers';
 import type { MetricsRegistry } from '../metrics/registry';
 
@@ -15,7 +15,18 @@ export interface JobView {
   speed?: number;
   durationSeconds?: number;
   stems: string[];
+  /** The separator: `dsp`, or an installed registry model. */
+  model: string;
   error?: { code: string; message: string };
+}
+
+/** The separator every job may use without weights. */
+export const DSP_MODEL = 'dsp';
+
+/** A separator a client may pick. */
+export interface SeparatorChoice {
+  name: string;
+  description: string;
 }
 
 interface Job extends JobView {
@@ -47,7 +58,15 @@ export class JobStore {
 
   constructor(
     readonly root: string,
-    private readonly options: { concurrent: number; queue: number; retentionMs: number; model?: () => SeparationModel },
+    private readonly options: {
+      concurrent: number;
+      queue: number;
+      retentionMs: number;
+      /** The DSP separator's factory (tests pass their own). */
+      model?: () => SeparationModel;
+      /** Where installed registry models are found. */
+      registry?: RegistryOptions;
+    },
     private readonly metrics: MetricsRegistry,
   ) {
     this.sweeper = setInterval(() => void this.sweep(), Math.min(60_000, options.retentionMs)).unref();
@@ -80,8 +99,26 @@ export class JobStore {
     await rm(directory, { recursive: true, force: true });
   }
 
-  /** Queues the separation of `input` (inside the job's directory). */
-  async start(id: string, directory: string, input: string): Promise<JobView> {
+  /** What a client may pick: the DSP separator and every registry model that is installed (never downloaded here). */
+  separators(): SeparatorChoice[] {
+    const installed = listModels(this.options.registry ?? {}).filter((model) => model.installed);
+    return [
+      { name: DSP_MODEL, description: 'the weightless DSP separator (drums, bass, other, vocals)' },
+      ...installed.map((model) => ({ name: model.name, description: model.description })),
+    ];
+  }
+
+  /** Queues the separation of `input` (inside the job's directory) with the separator called `model`. */
+  async start(id: string, directory: string, input: string, model = DSP_MODEL): Promise<JobView> {
+    if (!this.separators().some((choice) => choice.name === model)) {
+      await this.abandon(directory);
+      throw new SluiceError(
+        'E_INVALID_ARGUMENT',
+        `model must be one of ${this.separators()
+          .map((choice) => choice.name)
+          .join(', ')}`,
+      );
+    }
     let durationSeconds: number | undefined;
     try {
       durationSeconds = (await probe(input)).durationSeconds;
@@ -102,6 +139,7 @@ export class JobStore {
       status: 'queued',
       progress: 0,
       stems: [],
+      model,
       events: new EventEmitter(),
       ...(Number.isFinite(durationSeconds) ? { durationSeconds } : {}),
     };
@@ -167,9 +205,13 @@ export class JobStore {
 
   private async run(job: Job): Promise<void> {
     this.update(job, { status: 'running' });
-    // 5-second windows: short uploads are not padded to a long window, and memory stays small.
-    const model = this.options.model?.() ?? new DspSeparator({ segmentFrames: 5 * 44100 });
+    let model: SeparationModel | undefined;
     try {
+      // DSP: 5-second windows, so short uploads are not padded to a long window, and memory stays small.
+      model =
+        job.model === DSP_MODEL
+          ? (this.options.model?.() ?? new DspSeparator({ segmentFrames: 5 * 44100 }))
+          : await loadModel(job.model, this.options.registry ?? {});
       const source = await FileSource.open(job.input, { sampleRate: model.sampleRate });
       const sink = new MultiFileSink(join(job.directory, 'stems'), { format: 'wav' });
       const pipeline = new Pipeline({
@@ -191,7 +233,7 @@ export class JobStore {
       this.metrics.count('sluice_errors_total', { code });
       this.update(job, { status: 'failed', error: { code, message: SluiceError.isInstance(error) ? error.message : 'internal error' } });
     } finally {
-      await model.close();
+      await model?.close();
     }
   }
 

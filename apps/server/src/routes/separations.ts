@@ -28,7 +28,12 @@ function closeAfterReply(request: FastifyRequest, reply: FastifyReply): void {
 const LINGER_MS = 2000;
 
 /** Streams the upload's file into the job's directory, stopping at the size limit; client mistakes are typed errors. */
-async function receiveUpload(request: FastifyRequest, reply: FastifyReply, directory: string, limit: number): Promise<string> {
+async function receiveUpload(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  directory: string,
+  limit: number,
+): Promise<{ input: string; model: string | undefined }> {
   let file: Awaited<ReturnType<FastifyRequest['file']>>;
   try {
     file = await request.file({ limits: { fileSize: limit, files: 1 } });
@@ -59,7 +64,10 @@ async function receiveUpload(request: FastifyRequest, reply: FastifyReply, direc
     throw badRequest(`the multipart body is malformed (${(error as Error).message})`);
   }
   if (file.file.truncated) throw tooLarge;
-  return input;
+  // Fields sent before the file come with it (the page sends `model` first).
+  const field = Object.hasOwn(file.fields, 'model') ? file.fields.model : undefined;
+  const model = field !== undefined && !Array.isArray(field) && field.type === 'field' ? String(field.value) : undefined;
+  return { input, model };
 }
 
 /** `POST /v1/audio/separations` (multipart upload), job status, progress as Server-Sent Events, stem downloads. */
@@ -73,14 +81,16 @@ export function separationRoutes(app: FastifyInstance, context: ServerContext): 
     }
     const { id, directory } = await context.jobs.create();
     try {
-      const input = await receiveUpload(request, reply, directory, context.limits.uploadBytes);
-      const job = await context.jobs.start(id, directory, input);
+      const { input, model } = await receiveUpload(request, reply, directory, context.limits.uploadBytes);
+      const job = await context.jobs.start(id, directory, input, model);
       return reply.status(202).send({ ...job, events: `/v1/audio/separations/${id}/events` });
     } catch (error) {
       if (context.jobs.get(id) === undefined) await context.jobs.abandon(directory).catch(() => {});
       throw error;
     }
   });
+
+  app.get('/v1/audio/separations/models', async () => ({ models: context.jobs.separators() }));
 
   app.get<{ Params: { id: string } }>('/v1/audio/separations/:id', async (request) => {
     const job = context.jobs.get(request.params.id);

@@ -14,6 +14,37 @@ export interface BagOfModelsOptions {
   name?: string;
 }
 
+/** A member a lazy bag loads when its turn comes (see {@link LazyBag}). */
+export type MemberLoader = () => Promise<SeparationModel>;
+
+/**
+ * A bag whose members are loaded one at a time: `separate()` runs member 1
+ * over the whole track, closes it, loads member 2, and so on, summing the
+ * weighted estimates, exactly as demucs' `apply_model` runs a bag (one
+ * member after another over the track). Peak memory is one member's plus
+ * the track's stems, instead of every member at once. It cannot stream
+ * (each member needs the whole track): use {@link BagOfModels} for that.
+ */
+export class LazyBag {
+  constructor(
+    readonly loaders: readonly MemberLoader[],
+    readonly options: BagOfModelsOptions & { stems: readonly string[]; sampleRate?: number },
+  ) {
+    if (loaders.length === 0) throw new SluiceError('E_INVALID_ARGUMENT', 'LazyBag: give at least one member');
+  }
+
+  /** Member paths loaded as HTDemucs exports when their turn comes. */
+  static fromPaths(
+    paths: readonly string[],
+    options: BagOfModelsOptions & { stems?: readonly string[]; member?: OnnxHTDemucsOptions } = {},
+  ): LazyBag {
+    return new LazyBag(
+      paths.map((path) => () => OnnxHTDemucs.load(path, options.member ?? {})),
+      { ...options, stems: options.stems ?? ['drums', 'bass', 'other', 'vocals'] },
+    );
+  }
+}
+
 /**
  * demucs' `BagOfModels`: several models of the same stems, rate and
  * channels, each stem the weighted average of the members' estimates

@@ -1,7 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { type Hash, createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { dirname } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { SluiceError, abortError } from '@sluice/core';
 
 /** Progress of a download. */
@@ -36,6 +40,15 @@ export interface DownloadOptions {
 /** UVR hashes the last 10,000 KiB of a model file (the whole file when shorter). */
 const UVR_TAIL = 10_000 * 1024;
 
+/** UVR's hash of a file: the MD5 of its last 10,000 KiB (read from the end only). */
+export async function uvrHashOf(path: string): Promise<string> {
+  const { size } = await stat(path);
+  const md5 = createHash('md5');
+  for await (const piece of createReadStream(path, { start: Math.max(0, size - UVR_TAIL), highWaterMark: 1 << 20 }))
+    md5.update(piece as Buffer);
+  return md5.digest('hex');
+}
+
 /** SHA-256 of a file, and UVR's tail MD5. */
 export async function fileDigests(path: string): Promise<{ sha256: string; uvrHash: string; bytes: number }> {
   const { size } = await stat(path);
@@ -60,14 +73,18 @@ export async function fileDigests(path: string): Promise<{ sha256: string; uvrHa
  * renamed into place only then, so a partial or wrong download never looks
  * complete. A wrong checksum removes the file and fails with `E_MODEL`
  * naming both hashes; HTTP errors are `E_MODEL` with the status, a server
- * that stops sending is `E_TIMEOUT`, an abort `E_ABORTED`.
+ * that stops sending is `E_TIMEOUT`, an abort `E_ABORTED`. Resolves with
+ * the file's SHA-256.
  */
-export async function downloadFile(url: string, target: string, options: DownloadOptions = {}): Promise<void> {
+export async function downloadFile(url: string, target: string, options: DownloadOptions = {}): Promise<{ sha256: string }> {
   const part = `${target}.part`;
   await mkdir(dirname(target), { recursive: true });
-  await fetchInto(url, part, options);
-  const actual = await fileDigests(part);
+  // The SHA-256 is computed as the bytes arrive (a resumed download hashes the part it already had first),
+  // so a verified download costs no second read; UVR's hash reads only the file's last 10,000 KiB.
+  const sha256 = await fetchInto(url, part, options);
   const expected = options.expected ?? {};
+  const bytes = (await stat(part)).size;
+  const actual = { sha256, bytes, uvrHash: expected.uvrHash === undefined ? undefined : await uvrHashOf(part) };
   const mismatch =
     expected.bytes !== undefined && actual.bytes !== expected.bytes
       ? `${actual.bytes} bytes, expected ${expected.bytes}`
@@ -83,9 +100,40 @@ export async function downloadFile(url: string, target: string, options: Downloa
     });
   }
   await rename(part, target);
+  return { sha256 };
 }
 
-async function fetchInto(url: string, part: string, options: DownloadOptions): Promise<void> {
+/**
+ * A GET through node:http(s) (a plain Node stream: several times the
+ * throughput of fetch's web streams on a fast link), following redirects as
+ * the publishers' hosts use them (GitHub releases and Hugging Face redirect
+ * to their CDNs).
+ */
+function get(url: string, headers: Record<string, string>, signal: AbortSignal, redirects = 5): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+    if (send === undefined) {
+      reject(new SluiceError('E_MODEL', `cannot download ${url}: only http and https URLs are supported`));
+      return;
+    }
+    const request = send(target, { headers: { 'User-Agent': 'sluice', ...headers }, signal }, (response) => {
+      const location = response.headers.location;
+      if (response.statusCode !== undefined && response.statusCode >= 300 && response.statusCode < 400 && location) {
+        response.resume();
+        if (redirects === 0) reject(new SluiceError('E_MODEL', `cannot download ${url}: too many redirects`));
+        else get(new URL(location, target).href, headers, signal, redirects - 1).then(resolve, reject);
+        return;
+      }
+      resolve(response);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** Downloads into `part` (resuming it when the server allows) and resolves with the whole file's SHA-256. */
+async function fetchInto(url: string, part: string, options: DownloadOptions): Promise<string> {
   const stallMs = options.stallMs ?? 30_000;
   const have = await stat(part).then(
     (info) => info.size,
@@ -103,42 +151,55 @@ async function fetchInto(url: string, part: string, options: DownloadOptions): P
       controller.abort();
     }, stallMs);
   };
-  let handle: FileHandle | undefined;
   try {
     arm();
-    const response = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: controller.signal });
-    if (response.status === 416) {
+    const response = await get(url, have > 0 ? { Range: `bytes=${have}-` } : {}, controller.signal);
+    const status = response.statusCode ?? 0;
+    if (status === 416) {
       // The partial file is no prefix the server recognises: start again.
-      await response.body?.cancel();
+      response.resume();
       await rm(part, { force: true });
       clearTimeout(timer);
       return fetchInto(url, part, options);
     }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new SluiceError('E_MODEL', `cannot download ${url}: HTTP ${response.status} ${response.statusText}`.trim(), {
-        details: { url, status: response.status },
+    if (status < 200 || status >= 300) {
+      response.resume();
+      throw new SluiceError('E_MODEL', `cannot download ${url}: HTTP ${status} ${response.statusMessage ?? ''}`.trim(), {
+        details: { url, status },
       });
     }
     // 206: the server resumes where we were; 200: it ignored the range, so the file starts again.
-    const resumed = response.status === 206;
-    handle = await open(part, resumed ? 'a' : 'w');
+    const resumed = status === 206;
+    const hash = createHash('sha256');
+    if (resumed) await hashFile(part, hash);
     let received = resumed ? have : 0;
-    const length = Number(response.headers.get('content-length'));
+    const length = Number(response.headers['content-length']);
     const total = Number.isFinite(length) && length > 0 ? received + length : undefined;
     const started = Date.now();
     const startBytes = received;
-    for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
-      arm();
-      await handle.write(piece);
-      received += piece.length;
-      if (options.onProgress) {
-        const seconds = (Date.now() - started) / 1000;
-        const bytesPerSecond = seconds > 0 ? (received - startBytes) / seconds : 0;
-        const etaSeconds = total !== undefined && bytesPerSecond > 0 ? (total - received) / bytesPerSecond : Number.NaN;
-        options.onProgress({ received, total, bytesPerSecond, etaSeconds });
-      }
-    }
+    let lastReport = 0;
+    const meter = new Transform({
+      transform(piece: Buffer, _encoding, callback) {
+        arm();
+        hash.update(piece);
+        received += piece.length;
+        const now = Date.now();
+        if (options.onProgress && (now - lastReport >= 100 || received === total)) {
+          lastReport = now;
+          const seconds = (now - started) / 1000;
+          const bytesPerSecond = seconds > 0 ? (received - startBytes) / seconds : 0;
+          const etaSeconds = total !== undefined && bytesPerSecond > 0 ? (total - received) / bytesPerSecond : Number.NaN;
+          options.onProgress({ received, total, bytesPerSecond, etaSeconds });
+        }
+        callback(null, piece);
+      },
+    });
+    await pipeline(
+      response,
+      meter,
+      createWriteStream(part, { flags: resumed ? 'a' : 'w', highWaterMark: 1 << 20 }),
+    );
+    return hash.digest('hex');
   } catch (error) {
     if (options.signal?.aborted) throw abortError(options.signal, `the download of ${url}`);
     if (stalled)
@@ -151,6 +212,9 @@ async function fetchInto(url: string, part: string, options: DownloadOptions): P
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', abort);
-    await handle?.close();
   }
+}
+
+async function hashFile(path: string, hash: Hash): Promise<void> {
+  for await (const piece of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(piece as Buffer);
 }

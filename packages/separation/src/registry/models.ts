@@ -9,7 +9,7 @@ import type { OnnxSessionOptions } from '../onnx/onnx-model';
 import { OnnxMdxNet } from '../onnx/onnx-mdx-net';
 import { modelsDirectory } from './cache-dir';
 import { MODEL_CATALOG, type ModelFile, type RegistryModel } from './catalog';
-import { type DownloadProgress, downloadFile, fileDigests } from './download';
+import { type DownloadProgress, downloadFile } from './download';
 
 /** Where to look: the catalog, the cache directory, a mirror. All default to the real ones. */
 export interface RegistryOptions {
@@ -113,14 +113,13 @@ async function pullFile(file: ModelFile, path: string, baseUrl: string | undefin
   let failure: unknown;
   for (const url of urls) {
     try {
-      await downloadFile(url, path, {
+      const { sha256 } = await downloadFile(url, path, {
         expected,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
         ...(options.onProgress ? { onProgress: (progress: DownloadProgress) => options.onProgress?.(file.name, progress) } : {}),
       });
       if (expected.sha256 === undefined) {
-        const { sha256 } = await fileDigests(path);
         await writeFile(`${path}.sha256`, `${sha256}\n`);
         options.onNote?.(
           `${file.name}: no SHA-256 is published for this file; recorded ${sha256} on this first download (later pulls are checked against it)`,
