@@ -329,10 +329,13 @@ export class OverlapAdd {
     if (finalUntil <= start) return undefined;
     const frames = finalUntil - start;
     const weightSum = (this.weightSum.planes[0] as Float32Array).subarray(start - this.weightSum.base, finalUntil - this.weightSum.base);
+    // One reciprocal per frame, shared by every stem and channel: a multiply per sample instead of a divide.
+    const inverse = new Float32Array(frames);
+    for (let i = 0; i < frames; i++) inverse[i] = 1 / (weightSum[i] as number);
     const stems: StemPlanes = {};
     for (const name of this.stems) {
       const sum = this.sums.get(name) as FrameBuffer;
-      stems[name] = sum.planes.map((plane) => divide(plane.subarray(start - sum.base, finalUntil - sum.base), weightSum));
+      stems[name] = sum.planes.map((plane) => scaled(plane.subarray(start - sum.base, finalUntil - sum.base), inverse));
       sum.drop(finalUntil);
     }
     const mix = Array.from({ length: this.channels }, (_, c) => {
@@ -350,14 +353,20 @@ export class OverlapAdd {
 /** target[base + i] += weights[i] · (source[i] · scale + offset): one monomorphic loop for the hot path. */
 function accumulate(target: Float32Array, base: number, source: Float32Array, weights: Float32Array, scale: number, offset: number): void {
   const length = source.length;
+  if (scale === 1 && offset === 0) {
+    // No normalisation to undo (the DSP separator, MDX-Net, 'none'): one multiply-add per sample.
+    const view = target.subarray(base, base + length);
+    for (let i = 0; i < length; i++) view[i] = (view[i] as number) + (weights[i] as number) * (source[i] as number);
+    return;
+  }
   for (let i = 0; i < length; i++) {
     target[base + i] = (target[base + i] as number) + (weights[i] as number) * ((source[i] as number) * scale + offset);
   }
 }
 
-/** values[i] / weights[i], as a new array. */
-function divide(values: Float32Array, weights: Float32Array): Float32Array {
+/** values[i] · factors[i], as a new array. */
+function scaled(values: Float32Array, factors: Float32Array): Float32Array {
   const out = new Float32Array(values.length);
-  for (let i = 0; i < out.length; i++) out[i] = (values[i] as number) / (weights[i] as number);
+  for (let i = 0; i < out.length; i++) out[i] = (values[i] as number) * (factors[i] as number);
   return out;
 }

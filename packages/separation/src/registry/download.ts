@@ -194,11 +194,7 @@ async function fetchInto(url: string, part: string, options: DownloadOptions): P
         callback(null, piece);
       },
     });
-    await pipeline(
-      response,
-      meter,
-      createWriteStream(part, { flags: resumed ? 'a' : 'w', highWaterMark: 1 << 20 }),
-    );
+    await pipeline(response, meter, createWriteStream(part, { flags: resumed ? 'a' : 'w', highWaterMark: 1 << 20 }));
     return hash.digest('hex');
   } catch (error) {
     if (options.signal?.aborted) throw abortError(options.signal, `the download of ${url}`);
