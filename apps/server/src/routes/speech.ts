@@ -13,7 +13,7 @@ function encodeOptions(format: OutputFormat): { format: OutputFormat; sampleForm
   return format === 'wav' || format === 'pcm' ? { format, sampleFormat: 's16le' } : { format };
 }
 
-/** One speech response in progress: its stream, the signal that ends it, and its slot. */
+/** One speech response in progress: its stream and the signal that ends it (the client gone). */
 interface SpeechSession {
   stream: TtsStream;
   signal: AbortSignal;
@@ -38,17 +38,15 @@ async function withSpeech(
   const signal = clientGone(request, reply);
   const stream = new TtsStream({ engine, voice, rate: speech.speed, sampleRate: SPEECH_SAMPLE_RATE, signal });
   stream.on('error', () => undefined);
-  let bytes = 0;
   const socket = request.raw.socket;
   const startBytes = socket?.bytesWritten ?? 0;
   try {
     reply.hijack();
     await body(speech, { stream, signal });
   } finally {
-    bytes = (socket?.bytesWritten ?? startBytes) - startBytes;
     await stream.close();
     release();
-    record(context, stream, bytes);
+    record(context, stream, (socket?.bytesWritten ?? startBytes) - startBytes);
   }
 }
 
