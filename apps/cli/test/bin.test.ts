@@ -162,6 +162,14 @@ describe('item 10: one rule for formats and text', () => {
     expect(bitsPerSample(path('alloy.wav'))).toBe(32);
   });
 
+  it('tts --captions writes WebVTT or SRT from the word timings', async () => {
+    await run(['tts', 'Captions for everyone. Two sentences here.', '--out', 'cap.wav', '--captions', 'cap.vtt'], 0);
+    expect(readFileSync(path('cap.vtt'), 'utf8')).toMatch(/^WEBVTT\n\n00:00:00\.\d{3} --> 00:00:0\d\.\d{3}\nCaptions for everyone\.\n/);
+    await run(['tts', 'Captions for everyone.', '--out', 'cap2.wav', '--captions', 'cap.srt'], 0);
+    expect(readFileSync(path('cap.srt'), 'utf8')).toMatch(/^1\n00:00:00,\d{3} --> /);
+    expect((await run(['tts', 'Hi.', '--out', 'c.wav', '--captions', 'cap.txt'], 2)).stderr).toMatch(/\.vtt.*\.srt/);
+  });
+
   it('probe says a truncated MP3 is truncated (exit 1); a whole one exits 0', async () => {
     await run(['probe', 'song.mp3'], 0);
     expect((await run(['probe', 'truncated.mp3'], 1)).stderr).toMatch(/truncated.*declares 3\.\d+ s.*about 1\.\d+ s/);

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,12 +33,20 @@ export interface ServerOptions {
   limits?: Partial<ServerLimits>;
   /** Fastify's logger option (default: warnings and errors). */
   logger?: boolean | { level: string };
+  /**
+   * Engines to warm before the server reports ready: each loads and speaks
+   * one short utterance, so the first listener does not wait for it
+   * (default: every engine; `false`: none).
+   */
+  warmUp?: boolean;
 }
 
 /** A built server: the Fastify instance and what it holds. */
 export interface SluiceServer {
   app: FastifyInstance;
   context: ServerContext;
+  /** Resolves when every engine has been warmed (`/healthz` and `/readyz` answer 503 until then). */
+  ready: Promise<void>;
   /**
    * Stops listening and lets what is running finish for up to
    * `limits.shutdownTimeoutMs`; then cuts the remaining connections (their
@@ -46,6 +55,20 @@ export interface SluiceServer {
    * included when the server made it.
    */
   close(): Promise<void>;
+}
+
+/** OpenAI's speech model names, accepted in `model` and listed by `GET /v1/models`. */
+const SPEECH_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
+
+/** Loads every engine and has it speak one short sentence (fetches voices, compiles, warms the worker). */
+async function warmEngines(engines: Map<string, TtsEngine>): Promise<void> {
+  await Promise.all(
+    [...engines.values()].map(async (engine) => {
+      for await (const _event of engine.synthesize('Ready.')) {
+        // Only the warming matters.
+      }
+    }),
+  );
 }
 
 /** Where the web page lives: `web/` beside `src/` or `dist/`. */
@@ -129,14 +152,50 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
   speechRoutes(app, context);
   separationRoutes(app, context);
   await app.register(async (scope) => streamSocketRoute(scope, context));
-  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.prometheus()));
-  app.get('/metrics.json', async () => metrics.json());
-  app.get('/healthz', async () => ({ status: 'ok', engines: [...engines.keys()] }));
+  // Event-loop delay, so CPU-heavy work on the loop shows: p50 and p99 since the previous scrape.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const scrape = () => {
+    metrics.set('sluice_event_loop_delay_p50_seconds', loopDelay.percentile(50) / 1e9);
+    metrics.set('sluice_event_loop_delay_p99_seconds', loopDelay.percentile(99) / 1e9);
+    loopDelay.reset();
+  };
+  app.get('/metrics', async (_request, reply) => {
+    scrape();
+    return reply.type('text/plain; version=0.0.4').send(metrics.prometheus());
+  });
+  app.get('/metrics.json', async () => {
+    scrape();
+    return metrics.json();
+  });
+
+  // Warm start: engines load and speak once before the server says it is ready.
+  let isReady = false;
+  const ready = (options.warmUp === false ? Promise.resolve() : warmEngines(engines)).then(
+    () => {
+      isReady = true;
+    },
+    (error: unknown) => {
+      app.log.error({ err: error }, 'an engine failed to warm up');
+      isReady = true;
+    },
+  );
+  app.get('/healthz', async (_request, reply) =>
+    isReady ? { status: 'ok', engines: [...engines.keys()] } : reply.status(503).send({ status: 'starting', engines: [...engines.keys()] }),
+  );
+  app.get('/readyz', async (_request, reply) => (isReady ? { ready: true } : reply.status(503).send({ ready: false })));
+  // OpenAI's model list: the speech model names the API accepts (all spoken by the default engine) and each engine.
+  app.get('/v1/models', async () => ({
+    object: 'list',
+    data: [...SPEECH_MODELS, ...engines.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'sluice' })),
+  }));
 
   return {
     app,
     context,
+    ready,
     async close() {
+      loopDelay.disable();
       // Referenced until the end: with every connection cut, nothing else may be keeping the event loop alive, and a
       // process whose loop empties while cleanup awaits would exit before removing its files.
       const keepAlive = setInterval(() => undefined, 1000);

@@ -28,6 +28,7 @@ process.stdout.write(
     `  engines: ${Object.keys(engines).join(', ')}; separation: DSP (no weights); ffmpeg: ${ffmpeg ? `${ffmpeg.version} (${ffmpeg.origin})` : 'not found'}\n` +
     `  try: curl -s http://${host}:${actualPort}/v1/audio/speech -H 'Content-Type: application/json' -d '{"input":"Hello from Sluice.","response_format":"wav"}' -o hello.wav\n`,
 );
+void server.ready.then(() => process.stdout.write('  ready: engines warmed (/readyz)\n'));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void server.close().then(() => process.exit(0));

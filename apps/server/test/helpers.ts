@@ -14,6 +14,7 @@ export function useServer(options: ServerOptions = {}): { server: () => SluiceSe
   beforeAll(async () => {
     server = await buildServer({ logger: false, ...options });
     url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+    await server.ready;
   });
   afterAll(async () => {
     await server?.close();

@@ -19,3 +19,4 @@ export {
   type WordEvent,
 } from './stream/tts-stream';
 export { type SpeakOptions, type SpeakResult, type SpeakStreamedOptions, speak, speakStreamed } from './speak';
+export { type CaptionFormat, type Cue, type CueOptions, type TimedWord, captions, toSrt, toWebVtt, wordsToCues } from './captions/captions';

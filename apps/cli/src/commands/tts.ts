@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Pipeline, type Sink } from '@sluice/core';
-import { TtsStream, type WordEvent } from '@sluice/tts';
+import { type CaptionFormat, TtsStream, type WordEvent, captions } from '@sluice/tts';
 import { SpeakerSink } from '@sluice/io-devices';
 import { ByteStreamSink, FileSink } from '@sluice/writers';
 import { type Command, UsageError } from '../io';
@@ -17,12 +17,20 @@ import {
 import { parseDevice } from './devices';
 import { ENGINE_OPTIONS, createEngine, engineVoice } from './tts-engines';
 
+/** `--captions FILE`: WebVTT or SRT by the file's extension. */
+function captionFormatOf(path: string): CaptionFormat {
+  const extension = /\.(vtt|srt)$/i.exec(path)?.[1]?.toLowerCase();
+  if (extension !== 'vtt' && extension !== 'srt') throw new UsageError(`--captions writes .vtt (WebVTT) or .srt (SubRip), got "${path}"`);
+  return extension;
+}
+
 /** Feeds standard input as it arrives; resolves with whether any of it was more than blanks. */
-async function feedStdin(stream: TtsStream): Promise<boolean> {
+async function feedStdin(stream: TtsStream, onText: (piece: string) => void): Promise<boolean> {
   let spoken = false;
   process.stdin.setEncoding('utf8');
   for await (const piece of process.stdin) {
     spoken ||= (piece as string).trim().length > 0;
+    onText(piece as string);
     stream.feed(piece as string);
   }
   return spoken;
@@ -33,7 +41,7 @@ export const ttsCommand: Command = {
   name: 'tts',
   summary: 'Speak text (or stdin, as it arrives) into an audio file, streaming; eSpeak offline or Amazon Polly',
   usage: `sluice tts TEXT|- [--engine espeak|polly] [--voice V] [--out FILE] [--format F] [--play [--device ID]]
-                [--words FILE.json] [--rate N] [--sample-rate N] [--sample-format s16|s24|f32] [--keep-partial]
+                [--words FILE.json] [--captions FILE.vtt|FILE.srt] [--rate N] [--sample-rate N] [--sample-format s16|s24|f32] [--keep-partial]
 Polly: [--region R] [--endpoint URL] [--polly-engine standard|neural|long-form|generative] [--http 1|2]
 
 TEXT "-" reads standard input and speaks each sentence as soon as it is complete.
@@ -54,6 +62,7 @@ ${FILE_OUTPUT_HELP}`,
         out: { type: 'string', short: 'o' },
         format: { type: 'string' },
         words: { type: 'string' },
+        captions: { type: 'string' },
         rate: { type: 'string' },
         'sample-rate': { type: 'string' },
         play: { type: 'boolean' },
@@ -69,6 +78,7 @@ ${FILE_OUTPUT_HELP}`,
     if (values.out === undefined && !values.play && process.stdout.isTTY)
       throw new UsageError('give --out FILE or --play (audio is not written to a terminal)');
     const rate = parseNumber(values.rate, 'rate', { min: 0.25, max: 4 });
+    const captionFormat = values.captions === undefined ? undefined : captionFormatOf(values.captions);
     const sampleRate = parsePositiveInteger(values['sample-rate'], 'sample-rate');
     // Stopped by the user (signal) or here, when standard input turns out to hold nothing to say.
     const stop = new AbortController();
@@ -99,8 +109,14 @@ ${FILE_OUTPUT_HELP}`,
       // Both sinks take the same chunks: the speaker plays while synthesis continues and the file fills.
       const pipeline = new Pipeline({ source: stream, sinks, signal: stopped }).wait();
       pipeline.catch(() => undefined);
+      let spokenText = text;
       if (text === '-') {
-        if (!(await feedStdin(stream))) {
+        spokenText = '';
+        if (
+          !(await feedStdin(stream, (piece) => {
+            spokenText += piece;
+          }))
+        ) {
           // Nothing to say: stop before anything is written (an output file is removed, not left empty).
           stop.abort();
           await pipeline.catch(() => undefined);
@@ -113,6 +129,8 @@ ${FILE_OUTPUT_HELP}`,
       const stats = await pipeline;
       const speech = await stream.waitUntilDone();
       if (values.words !== undefined) await writeFile(values.words, `${JSON.stringify(words, null, 2)}\n`);
+      if (captionFormat !== undefined && values.captions !== undefined)
+        await writeFile(values.captions, captions(words, captionFormat, { text: spokenText }));
       io.err(
         `${speech.audioSeconds.toFixed(2)} s of speech from ${speech.characters} characters in ${(stats.processingSeconds).toFixed(2)} s; first audio after ${speech.firstAudioMs.toFixed(0)} ms${speech.wordTimings ? '' : ` (no word timings: ${speech.timingsNote})`}`,
       );

@@ -12,6 +12,8 @@ export class MetricsRegistry {
     this.describe('sluice_synthesis_speed', 'Audio seconds per second of the last finished speech stream (× real time)');
     this.describe('sluice_separation_speed', 'Audio seconds per second of the last finished separation job (× real time)');
     this.describe('sluice_speech_first_byte_seconds', 'Time to the first audio byte of the last speech stream');
+    this.describe('sluice_event_loop_delay_p50_seconds', 'Median event-loop delay since the previous scrape');
+    this.describe('sluice_event_loop_delay_p99_seconds', '99th-percentile event-loop delay since the previous scrape');
   }
 
   private describe(name: string, text: string): void {

@@ -30,6 +30,12 @@ export interface SpeechRequest {
   engine: string;
   responseFormat: ResponseFormat;
   speed: number;
+  /** OpenAI's `stream_format`: the audio itself (default) or Server-Sent Events of base64 audio. */
+  streamFormat: 'audio' | 'sse';
+  /** OpenAI's `instructions` (tone, style): accepted, not used by these engines. */
+  instructions?: string;
+  /** Timed route: also send the words as captions in this format. */
+  captions?: 'vtt' | 'srt';
 }
 
 const MAX_INPUT = 4096 * 4;
@@ -55,7 +61,22 @@ export function parseSpeechRequest(body: unknown, engines: readonly string[]): S
   const voice = field('voice') ?? 'alloy';
   if (typeof voice !== 'string' || voice.length === 0 || voice.length > 100) throw badRequest('voice must be a voice name');
   if (field('model') !== undefined && typeof field('model') !== 'string') throw badRequest('model must be a string');
-  return { input, voice, engine, responseFormat: format, speed };
+  const streamFormat = field('stream_format') ?? 'audio';
+  if (streamFormat !== 'audio' && streamFormat !== 'sse') throw badRequest('stream_format must be audio or sse');
+  const captions = field('captions');
+  if (captions !== undefined && captions !== 'vtt' && captions !== 'srt') throw badRequest('captions must be vtt or srt');
+  const instructions = field('instructions');
+  if (instructions !== undefined && typeof instructions !== 'string') throw badRequest('instructions must be a string');
+  return {
+    input,
+    voice,
+    engine,
+    responseFormat: format,
+    speed,
+    streamFormat,
+    ...(instructions === undefined ? {} : { instructions }),
+    ...(captions === undefined ? {} : { captions }),
+  };
 }
 
 /** The engine's own voice id for a requested voice (an OpenAI name or the engine's id); `E_TTS_VOICE` otherwise. */

@@ -1,5 +1,5 @@
 import { Pipeline, type Sink, writeToNode } from '@sluice/core';
-import { type TtsEngine, TtsStream, unknownVoice } from '@sluice/tts';
+import { type TtsEngine, TtsStream, type WordEvent, captions, unknownVoice } from '@sluice/tts';
 import { BytesCallbackSink, ByteStreamSink, type OutputFormat } from '@sluice/writers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context';
@@ -69,6 +69,34 @@ async function run(stream: TtsStream, sink: Sink, signal: AbortSignal, input: st
   await pipeline;
 }
 
+/**
+ * OpenAI's `stream_format: "sse"`: `speech.audio.delta` events carrying
+ * base64 audio as it is encoded, then `speech.audio.done` with usage
+ * (counted in characters of input here; these engines have no tokens).
+ */
+async function runSse(
+  reply: FastifyReply,
+  stream: TtsStream,
+  signal: AbortSignal,
+  speech: SpeechRequest,
+  timeoutMs: number,
+): Promise<void> {
+  let writing: Promise<void> = Promise.resolve();
+  const event = (value: unknown): Promise<void> => {
+    writing = writing.then(() => writeToNode(reply.raw, `data: ${JSON.stringify(value)}\n\n`, { timeoutMs }));
+    return writing;
+  };
+  const { format } = RESPONSE_FORMATS[speech.responseFormat];
+  const sink = new BytesCallbackSink(
+    (data) => (data.length === 0 ? undefined : event({ type: 'speech.audio.delta', audio: Buffer.from(data).toString('base64') })),
+    encodeOptions(format),
+  );
+  await run(stream, sink, signal, speech.input);
+  const characters = speech.input.length;
+  await event({ type: 'speech.audio.done', usage: { input_tokens: characters, output_tokens: 0, total_tokens: characters } });
+  reply.raw.end();
+}
+
 /** `POST /v1/audio/speech` (OpenAI-compatible), `POST /v1/audio/speech/timed` (NDJSON with words), `GET /v1/audio/voices`. */
 export function speechRoutes(app: FastifyInstance, context: ServerContext): void {
   const writeTimeoutMs = context.limits.writeTimeoutMs;
@@ -76,13 +104,18 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
   app.post('/v1/audio/speech', async (request, reply) => {
     await withSpeech(context, request, reply, async (speech, { stream, signal }) => {
       const { format, mime } = RESPONSE_FORMATS[speech.responseFormat];
+      const sse = speech.streamFormat === 'sse';
       reply.raw.writeHead(200, {
-        'Content-Type': mime,
+        'Content-Type': sse ? 'text/event-stream' : mime,
         'Cache-Control': 'no-store',
         'X-Sluice-Engine': speech.engine,
+        ...(speech.instructions === undefined ? {} : { 'X-Sluice-Ignored': 'instructions' }),
+        // Raw PCM carries no header of its own: say what it is.
+        ...(format === 'pcm' ? { 'X-Sample-Rate': String(SPEECH_SAMPLE_RATE), 'X-Channels': '1', 'X-Sample-Format': 's16le' } : {}),
       });
       try {
-        await run(stream, new ByteStreamSink(reply.raw, { ...encodeOptions(format), writeTimeoutMs }), signal, speech.input);
+        if (sse) await runSse(reply, stream, signal, speech, writeTimeoutMs);
+        else await run(stream, new ByteStreamSink(reply.raw, { ...encodeOptions(format), writeTimeoutMs }), signal, speech.input);
       } catch (error) {
         // Headers are gone: all that is left to say is a cut connection, and the log.
         if (!signal.aborted) request.log.warn({ code: toErrorResponse(error).body.error.code }, 'speech stream failed mid-way');
@@ -102,7 +135,11 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
         return writing;
       };
       let seq = 0;
-      stream.on('word', (word) => void line({ type: 'word', ...word }).catch(() => undefined));
+      const words: WordEvent[] = [];
+      stream.on('word', (word) => {
+        words.push(word);
+        void line({ type: 'word', ...word }).catch(() => undefined);
+      });
       const sink = new BytesCallbackSink(
         (data) => (data.length === 0 ? undefined : line({ type: 'audio', seq: seq++, data: Buffer.from(data).toString('base64') })),
         encodeOptions(format),
@@ -111,6 +148,8 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
         await line({ type: 'format', response_format: speech.responseFormat, sample_rate: SPEECH_SAMPLE_RATE, channels: 1 });
         await run(stream, sink, signal, speech.input);
         const stats = await stream.waitUntilDone();
+        if (speech.captions)
+          await line({ type: 'captions', format: speech.captions, text: captions(words, speech.captions, { text: speech.input }) });
         await line({
           type: 'done',
           audio_seconds: stats.audioSeconds,
