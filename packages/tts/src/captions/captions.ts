@@ -103,8 +103,8 @@ function timestamp(seconds: number, separator: '.' | ','): string {
 /** Cues as a WebVTT document (W3C WebVTT: the header, then `start --> end` and the text per cue). */
 export function toWebVtt(cues: readonly Cue[]): string {
   // "-->" may not appear in cue text; the escapes keep the payload valid.
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/-->/g, '--&gt;');
-  return `WEBVTT\n\n${cues.map((cue) => `${timestamp(cue.startSeconds, '.')} --> ${timestamp(cue.endSeconds, '.')}\n${escape(cue.text)}\n`).join('\n')}`;
+  const escapeCueText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/-->/g, '--&gt;');
+  return `WEBVTT\n\n${cues.map((cue) => `${timestamp(cue.startSeconds, '.')} --> ${timestamp(cue.endSeconds, '.')}\n${escapeCueText(cue.text)}\n`).join('\n')}`;
 }
 
 /** Cues as SubRip (SRT): a counter, `start --> end` with comma milliseconds, the text, a blank line. */
