@@ -3,7 +3,14 @@ import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pipeline, SluiceError } from '@sluice/core';
-import { DspSeparator, type RegistryOptions, SeparationProcessor, type SeparationModel, listModels, loadModel } from '@sluice/separation';
+import {
+  type RegistryOptions,
+  SeparationProcessor,
+  type SeparationModel,
+  ThreadedDspSeparator,
+  listModels,
+  loadModel,
+} from '@sluice/separation';
 import { FileSource, MultiFileSink, probe } from '@sluice/writers';
 import type { MetricsRegistry } from '../metrics/registry';
 
@@ -207,10 +214,11 @@ export class JobStore {
     this.update(job, { status: 'running' });
     let model: SeparationModel | undefined;
     try {
-      // DSP: 5-second windows, so short uploads are not padded to a long window, and memory stays small.
+      // DSP: 5-second windows, so short uploads are not padded to a long window, and memory stays small; in a
+      // worker thread, so the server's event loop keeps answering while it separates.
       model =
         job.model === DSP_MODEL
-          ? (this.options.model?.() ?? new DspSeparator({ segmentFrames: 5 * 44100 }))
+          ? (this.options.model?.() ?? new ThreadedDspSeparator({ segmentFrames: 5 * 44100 }))
           : await loadModel(job.model, this.options.registry ?? {});
       const source = await FileSource.open(job.input, { sampleRate: model.sampleRate });
       const sink = new MultiFileSink(join(job.directory, 'stems'), { format: 'wav' });

@@ -12,7 +12,7 @@ import {
   deinterleave,
   interleave,
 } from '@sluice/core';
-import { DspSeparator, SeparationProcessor, StemSelect } from '@sluice/separation';
+import { DspSeparator, SeparationProcessor, StemSelect, ThreadedDspSeparator } from '@sluice/separation';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { ServerContext } from '../context';
@@ -160,7 +160,8 @@ function buildProcessors(config: StreamConfig, send: (message: unknown) => void)
       case 'separate':
         return {
           name: `separate(${stage.stem})`,
-          separation: new SeparationProcessor(new DspSeparator({ segmentFrames: 2 * 44100 })),
+          // In a worker thread: separating never blocks the event loop that serves every other client.
+          separation: new SeparationProcessor(new ThreadedDspSeparator({ segmentFrames: 2 * 44100 }), { closeModel: true }),
           select: new StemSelect(stage.stem),
           open(format: AudioFormat) {
             return this.separation.open(format);
@@ -170,6 +171,9 @@ function buildProcessors(config: StreamConfig, send: (message: unknown) => void)
           },
           async flush() {
             return (await this.separation.flush()).map((out) => this.select.process(out));
+          },
+          close() {
+            return this.separation.close();
           },
         } as Processor & { separation: SeparationProcessor; select: StemSelect };
       case 'metrics':
