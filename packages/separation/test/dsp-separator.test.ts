@@ -59,7 +59,9 @@ describe('ThreadedDspSeparator', () => {
     const a = await run(mix, { model: threaded });
     const b = await run(mix, { model: local });
     for (const stem of local.stems) {
-      a.stems[stem]?.forEach((plane, c) => expect(plane).toEqual(b.stems[stem]?.[c]));
+      a.stems[stem]?.forEach((plane, c) => {
+        expect(plane).toEqual(b.stems[stem]?.[c]);
+      });
     }
     await threaded.close();
     await expect(threaded.infer(mix.map((plane) => plane.slice(0, 20_000)))).rejects.toMatchObject({ code: 'E_CLOSED' });
