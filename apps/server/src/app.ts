@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import multipart from '@fastify/multipart';
@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import type { RegistryOptions, SeparationModel } from '@sluice/separation';
-import type { TtsEngine } from '@sluice/tts';
+import { EnginePool, type TtsEngine } from '@sluice/tts';
 import { EspeakEngine } from '@sluice/tts-espeak';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_LIMITS, type ServerContext, type ServerLimits, Slots } from './context';
@@ -23,6 +23,8 @@ import { streamSocketRoute } from './routes/stream-socket';
 export interface ServerOptions {
   /** Text-to-speech engines by name; the first is the default (default: eSpeak only). */
   engines?: Record<string, TtsEngine>;
+  /** eSpeak workers shared by every speech stream when `engines` is not given (default: the machine's cores). */
+  speechWorkers?: number;
   /** The DSP separator for uploads (default: a fresh `DspSeparator` per job). */
   separator?: () => SeparationModel;
   /** Where installed separation models are found (default: the model cache, `sluice models pull`). */
@@ -57,6 +59,14 @@ export interface SluiceServer {
   close(): Promise<void>;
 }
 
+/**
+ * eSpeak for many listeners at once: a pool of workers sized to the cores,
+ * handing every stream's first sentence out before anyone's later ones.
+ */
+export function espeakPool(workers = availableParallelism()): EnginePool {
+  return new EnginePool({ create: () => new EspeakEngine(), size: workers });
+}
+
 /** OpenAI's speech model names, accepted in `model` and listed by `GET /v1/models`. */
 const SPEECH_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
 
@@ -64,6 +74,8 @@ const SPEECH_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
 async function warmEngines(engines: Map<string, TtsEngine>): Promise<void> {
   await Promise.all(
     [...engines.values()].map(async (engine) => {
+      // A pool warms every engine it holds; a single engine speaks once.
+      if (engine instanceof EnginePool) return engine.warmUp();
       for await (const _event of engine.synthesize('Ready.')) {
         // Only the warming matters.
       }
@@ -84,7 +96,7 @@ const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 export async function buildServer(options: ServerOptions = {}): Promise<SluiceServer> {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const metrics = new MetricsRegistry();
-  const engines = new Map(Object.entries(options.engines ?? { espeak: new EspeakEngine() }));
+  const engines = new Map(Object.entries(options.engines ?? { espeak: espeakPool(options.speechWorkers) }));
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sluice-server-')));
   const jobs = new JobStore(

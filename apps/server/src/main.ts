@@ -6,16 +6,16 @@
  * (credentials and region from the AWS SDK's chain).
  */
 import { PollyEngine } from '@sluice/tts/polly';
-import { EspeakEngine } from '@sluice/tts-espeak';
 import { locateFfmpeg } from '@sluice/writers';
-import { buildServer } from './app';
+import { buildServer, espeakPool } from './app';
 import { DEFAULT_LIMITS } from './context';
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 8787);
 const shutdownTimeoutMs = Number(process.env.SLUICE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_LIMITS.shutdownTimeoutMs);
+const workers = process.env.SLUICE_SPEECH_WORKERS === undefined ? undefined : Number(process.env.SLUICE_SPEECH_WORKERS);
 const engines = {
-  espeak: new EspeakEngine(),
+  espeak: espeakPool(workers),
   ...(process.env.SLUICE_POLLY === '1' ? { polly: new PollyEngine() } : {}),
 };
 const server = await buildServer({ engines, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, limits: { shutdownTimeoutMs } });

@@ -39,6 +39,12 @@ export interface SynthesizeOptions {
   pitch?: number;
   /** Whether the text is plain text or SSML (default text). */
   textType?: 'text' | 'ssml';
+  /**
+   * Which stream this request belongs to and which of its segments it is
+   * (0 first), for engines that share capacity between streams
+   * (`EnginePool`); other engines ignore it.
+   */
+  schedule?: { stream: object; index: number };
 }
 
 /** What an engine yields while synthesizing: audio, word marks, or a note that timings are unavailable. */

@@ -242,11 +242,12 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
     const depth = (this.options.prefetch ?? 1) + 1;
     while (!this.closed && this.jobs.length < depth && this.queue.length > 0) {
       const segment = this.queue.shift() as TextSegment;
+      const index = this.jobsStarted++;
       const job: SegmentJob = new SegmentJob(
-        this.jobsStarted++,
+        index,
         segment,
         this.engine,
-        this.options,
+        { ...this.options, schedule: { stream: this, index } },
         this.budget,
         this.controller.signal,
         () => this.jobs[0] === job,
