@@ -192,6 +192,9 @@ export function ffmpegOutputArgs(format: OutputFormat, options: EncodeOptions, t
       'm4a needs a seekable file (its index is written at the end); stream AAC as "aac" (ADTS) instead',
     );
   }
+  // Streams: each muxed packet goes to the pipe as soon as it exists. Without it ffmpeg fills its 32 KiB I/O
+  // buffer first, which at speech bitrates holds back the first bytes by seconds.
+  if (target === 'stream') args.push('-flush_packets', '1');
   args.push('-f', target === 'file' ? spec.muxer.file : spec.muxer.stream);
   return args;
 }
