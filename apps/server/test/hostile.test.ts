@@ -196,6 +196,14 @@ describe('items 6 and 7: uploads', () => {
     expect(await until(() => server().context.jobs.active === 0, 60_000)).toBe(true);
   });
 
+  it('failed uploads give their place back exactly once: the limit still holds after many', async () => {
+    for (let i = 0; i < 25; i++) expect((await upload(new TextEncoder().encode('not audio\n'.repeat(50)), 'x.mp3')).status).toBe(400);
+    const bytes = await readFile(song);
+    const statuses = await Promise.all(Array.from({ length: 30 }, () => upload(bytes).then((response) => response.status)));
+    expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(20 + server().context.limits.separationJobs);
+    expect(await until(() => server().context.jobs.active === 0, 60_000)).toBe(true);
+  });
+
   it('an over-limit upload is cut at the limit: 413, the connection closed, nothing left on disk', async () => {
     const dataDir = server().context.jobs.root;
     const before = readdirSync(dataDir).length;

@@ -56,7 +56,7 @@ export class JobStore {
   private readonly queue: Job[] = [];
   private running = 0;
   /** Uploads under way that have a place in the queue (checked and taken in one step, so the limit holds under a burst). */
-  private reserved = 0;
+  private readonly reserved = new Set<string>();
   /** The running separations, awaited at shutdown. */
   private readonly runs = new Set<Promise<void>>();
   /** Aborts every running separation at shutdown. */
@@ -86,23 +86,23 @@ export class JobStore {
    * synchronous step, so simultaneous uploads cannot all pass the limit.
    */
   async create(): Promise<{ id: string; directory: string }> {
-    if (this.reserved + this.queue.length >= this.options.queue)
+    if (this.reserved.size + this.queue.length >= this.options.queue)
       throw new SluiceError('E_BUFFER_OVERFLOW', `the separation queue is full (${this.options.queue} jobs waiting); try again later`);
-    this.reserved++;
     const id = randomUUID();
+    this.reserved.add(id);
     const directory = join(this.root, id);
     try {
       await mkdir(directory, { recursive: true });
     } catch (error) {
-      this.reserved--;
+      this.reserved.delete(id);
       throw error;
     }
     return { id, directory };
   }
 
-  /** Gives back the place of an upload that failed, and removes its directory. */
-  async abandon(directory: string): Promise<void> {
-    this.reserved--;
+  /** Gives back the place of an upload that failed (once, however often it is called) and removes its directory. */
+  async abandon(id: string, directory: string): Promise<void> {
+    this.reserved.delete(id);
     await rm(directory, { recursive: true, force: true });
   }
 
@@ -118,7 +118,7 @@ export class JobStore {
   /** Queues the separation of `input` (inside the job's directory) with the separator called `model`. */
   async start(id: string, directory: string, input: string, model = DSP_MODEL): Promise<JobView> {
     if (!this.separators().some((choice) => choice.name === model)) {
-      await this.abandon(directory);
+      await this.abandon(id, directory);
       throw new SluiceError(
         'E_INVALID_ARGUMENT',
         `model must be one of ${this.separators()
@@ -130,7 +130,7 @@ export class JobStore {
     try {
       durationSeconds = (await probe(input)).durationSeconds;
     } catch (error) {
-      await this.abandon(directory);
+      await this.abandon(id, directory);
       // The reason (ffmpeg's words, the server's paths) stays in the server; the client learns what it can act on.
       throw SluiceError.isInstance(error) && error.code !== 'E_INTERNAL'
         ? new SluiceError('E_DECODE', 'the upload is not audio that can be decoded (send WAV, FLAC, MP3, Ogg, Opus, AAC or M4A)', {
@@ -138,7 +138,7 @@ export class JobStore {
           })
         : error;
     }
-    this.reserved--;
+    this.reserved.delete(id);
     const job: Job = {
       id,
       directory,

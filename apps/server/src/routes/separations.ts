@@ -85,7 +85,7 @@ export function separationRoutes(app: FastifyInstance, context: ServerContext): 
       const job = await context.jobs.start(id, directory, input, model);
       return reply.status(202).send({ ...job, events: `/v1/audio/separations/${id}/events` });
     } catch (error) {
-      if (context.jobs.get(id) === undefined) await context.jobs.abandon(directory).catch(() => {});
+      if (context.jobs.get(id) === undefined) await context.jobs.abandon(id, directory).catch(() => {});
       throw error;
     }
   });
