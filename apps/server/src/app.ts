@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import type { RegistryOptions, SeparationModel } from '@sluice/separation';
-import { EnginePool, type TtsEngine } from '@sluice/tts';
+import { EnginePool, type TtsEngine, warmUp } from '@sluice/tts';
 import { EspeakEngine } from '@sluice/tts-espeak';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DEFAULT_LIMITS, type ServerContext, type ServerLimits, Slots } from './context';
@@ -70,17 +70,9 @@ export function espeakPool(workers = availableParallelism()): EnginePool {
 /** OpenAI's speech model names, accepted in `model` and listed by `GET /v1/models`. */
 const SPEECH_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
 
-/** Loads every engine and has it speak one short sentence (fetches voices, compiles, warms the worker). */
+/** Loads every engine (each of a pool's) and has it speak one short sentence. */
 async function warmEngines(engines: Map<string, TtsEngine>): Promise<void> {
-  await Promise.all(
-    [...engines.values()].map(async (engine) => {
-      // A pool warms every engine it holds; a single engine speaks once.
-      if (engine instanceof EnginePool) return engine.warmUp();
-      for await (const _event of engine.synthesize('Ready.')) {
-        // Only the warming matters.
-      }
-    }),
-  );
+  await Promise.all([...engines.values()].map((engine) => warmUp(engine)));
 }
 
 /** Where the web page lives: `web/` beside `src/` or `dist/`. */

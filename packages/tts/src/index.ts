@@ -20,4 +20,4 @@ export {
 } from './stream/tts-stream';
 export { type SpeakOptions, type SpeakResult, type SpeakStreamedOptions, speak, speakStreamed } from './speak';
 export { type CaptionFormat, type Cue, type CueOptions, type TimedWord, captions, toSrt, toWebVtt, wordsToCues } from './captions/captions';
-export { EnginePool, type EnginePoolOptions } from './pool/engine-pool';
+export { EnginePool, type EnginePoolOptions, warmUp } from './pool/engine-pool';

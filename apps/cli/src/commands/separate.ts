@@ -51,8 +51,7 @@ async function loadModel(
   if (modelPaths.length === 1 && MODEL_CATALOG.some((entry) => entry.name === modelPath)) {
     // A registry name: pulled only when asked.
     if (values.pull) await pullWithProgress(modelPath, io, signal);
-    const threads = parsePositiveInteger(values.threads as string | undefined, 'threads');
-    return loadRegistryModel(modelPath, threads === undefined ? {} : { session: { intraOpNumThreads: threads } });
+    return loadRegistryModel(modelPath, { session });
   }
   if (modelPaths.length > 1) {
     if (contract === 'mdx') throw new UsageError('a bag (several --model) is of HTDemucs exports, not MDX-Net');

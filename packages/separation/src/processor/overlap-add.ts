@@ -193,11 +193,6 @@ export class OverlapAdd {
     return stride;
   }
 
-  /** Frames between an input frame arriving and its output being final, at most: one segment (its span reads no further). */
-  static latency(segmentFrames: number, _windowFrames: number): number {
-    return segmentFrames;
-  }
-
   /** Appends input frames. */
   push(planes: readonly Float32Array[]): void {
     if (this.ended) throw new SluiceError('E_CLOSED', 'OverlapAdd: push after end()');

@@ -52,7 +52,7 @@ interface InFlight {
  * Output chunks carry the input mix in `planes` and one plane set per stem
  * in `stems`, at the model's sample rate and the input's channel count
  * (mono input is duplicated for the model and the stems averaged back).
- * The output lags the input by `latencyFrames` (one model window at most);
+ * The output lags the input by `latencyFrames` (one segment);
  * the time to the first output is that much audio plus one inference.
  * Memory is a few windows, whatever the length of the stream.
  */
@@ -94,9 +94,9 @@ export class SeparationProcessor implements Processor {
     return seconds === undefined ? this.model.segmentFrames : Math.round(seconds * this.model.sampleRate);
   }
 
-  /** Frames (at the model's rate) an input frame waits before its output is final: at most one model window, centred on a segment. */
+  /** Frames (at the model's rate) an input frame waits before its output is final: one segment (a segment's span reads no further). */
   get latencyFrames(): number {
-    return OverlapAdd.latency(this.segmentFrames, this.model.segmentFrames) + (this.resampler?.latencyFrames ?? 0);
+    return this.segmentFrames + (this.resampler?.latencyFrames ?? 0);
   }
 
   private createEngine(): OverlapAdd {

@@ -62,13 +62,7 @@ export class EnginePool implements TtsEngine {
 
   /** Loads every engine and has each speak `text` once, so no listener waits for a cold engine. */
   async warmUp(text = 'Ready.'): Promise<void> {
-    await Promise.all(
-      this.engines.map(async (engine) => {
-        for await (const _event of engine.synthesize(text)) {
-          // Only the warming matters.
-        }
-      }),
-    );
+    await Promise.all(this.engines.map((engine) => warmUp(engine, text)));
   }
 
   /** Requests waiting for an engine (for metrics). */
@@ -171,4 +165,18 @@ function rank(served: Map<object, number>, waiter: Waiter): number {
   // A first segment beats everything; otherwise streams never served (or served longest ago) come first.
   if (waiter.index === 0) return -1e15 + waiter.arrival;
   return (served.get(waiter.stream) ?? -1) * 1e6 + waiter.arrival;
+}
+
+/**
+ * Has an engine load and speak `text` once (every engine of a pool), so the
+ * first real request does not pay for loading it.
+ */
+export async function warmUp(engine: TtsEngine, text = 'Ready.'): Promise<void> {
+  if (engine instanceof EnginePool) {
+    await engine.warmUp(text);
+    return;
+  }
+  for await (const _event of engine.synthesize(text)) {
+    // Only the warming matters.
+  }
 }
