@@ -25,7 +25,7 @@ export class WorkerRequests<Reply extends WorkerReply> {
     readonly worker: Worker,
     private readonly label: string,
     what: string,
-    private readonly expectExit: () => boolean = () => false,
+    expectExit: () => boolean = () => false,
   ) {
     worker.unref();
     worker.on('message', (reply: Reply) => this.settle(reply));
