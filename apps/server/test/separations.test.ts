@@ -66,6 +66,21 @@ describe('POST /v1/audio/separations', () => {
     const vocals = await decode(new Uint8Array(await mp3.arrayBuffer()), 'vocals.mp3', { sampleRate: 44100 });
     expect(Math.abs((vocals[0]?.length ?? 0) - 2 * 44100)).toBeLessThan(3000);
     expect(await (await fetch(`${url()}/v1/audio/separations/${job.id}`)).json()).toMatchObject({ status: 'done' });
+    // The stems are stored as 32-bit float WAV, and sum to the upload as it decodes.
+    const input = await decode(new Uint8Array(await readFile(song)), 'song.wav');
+    const stems = await Promise.all(
+      ['drums', 'bass', 'other', 'vocals'].map(async (stem) =>
+        decode(new Uint8Array(await (await fetch(`${url()}/v1/audio/separations/${job.id}/stems/${stem}`)).arrayBuffer()), `${stem}.wav`),
+      ),
+    );
+    let worst = 0;
+    input.forEach((plane, c) => {
+      for (let i = 0; i < plane.length; i++) {
+        const sum = stems.reduce((total, stem) => total + (stem[c]?.[i] as number), 0);
+        worst = Math.max(worst, Math.abs(sum - (plane[i] as number)));
+      }
+    });
+    expect(worst).toBeLessThan(1e-5);
     // Only the job's own folder was written.
     expect(existsSync(join(server().context.jobs.root, job.id, 'input.wav'))).toBe(true);
   });

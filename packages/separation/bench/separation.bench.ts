@@ -4,7 +4,8 @@
  *   onnxruntime inference over the same windows, with a 3.6 M-parameter
  *   waveform-contract model and one of realistic size (20 M parameters, over a second per window)
  *   (target: ratio ≤ 1.05 at realistic size);
- * - the DSP separator's speed in × real time;
+ * - the DSP separator: SI-SDRi per stem for each method tried on generated
+ *   songs with known stems, streaming speed in and out of worker threads, and peak RSS (see dsp.ts);
  * - peak RSS while streaming 10 and 60 minutes through the processor, each
  *   in a fresh child process (target: the 60-minute peak within 10% of the 10-minute one);
  * - a bag of 4 members against one model over the same track (time; peak RSS,
@@ -22,8 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { NoiseSource, NullSink, Pipeline, createAudioChunk } from '@sluice/core';
 import { finish, report } from '@sluice/config/bench';
 import * as ort from 'onnxruntime-node';
-import { BagOfModels, DspSeparator, LazyBag, OnnxHTDemucs, SeparationProcessor, pullModel, separate } from '../src/index';
+import { BagOfModels, LazyBag, OnnxHTDemucs, SeparationProcessor, pullModel, separate } from '../src/index';
 import { convModel, waveformModel } from '../test/onnx-models';
+import { dspBench, dspRssChild } from './dsp';
 
 const RATE = 44100;
 const WINDOW = 343980;
@@ -44,6 +46,10 @@ async function rssChild(minutes: number): Promise<void> {
   process.stdout.write(`${JSON.stringify({ peakRssMb: peak / 2 ** 20 })}\n`);
 }
 
+if (process.env.SLUICE_DSP_RSS_MINUTES !== undefined) {
+  await dspRssChild(Number(process.env.SLUICE_DSP_RSS_MINUTES));
+  process.exit(0);
+}
 if (process.env.SLUICE_RSS_MINUTES !== undefined) {
   await rssChild(Number(process.env.SLUICE_RSS_MINUTES));
   process.exit(0);
@@ -161,23 +167,8 @@ const realistic = await overheadFor(
   2,
 );
 
-// 2. DSP separator speed.
-const dspSeconds = 30;
-const dspMix = [noise(dspSeconds * RATE, 3), noise(dspSeconds * RATE, 4)];
-const dsp = new DspSeparator();
-let started = performance.now();
-const dspProcessor = new SeparationProcessor(dsp);
-const dspFormat = dspProcessor.open({ sampleRate: RATE, channels: 2 });
-for (let at = 0; at < dspMix[0]!.length; at += 4096) {
-  await dspProcessor.process(createAudioChunk({ format: dspFormat, planes: dspMix.map((plane) => plane.subarray(at, at + 4096)) }));
-}
-await dspProcessor.flush();
-const dspStreamMs = performance.now() - started;
-started = performance.now();
-dsp.separate(dspMix);
-const dspBatchMs = performance.now() - started;
-const dspFigures = { dspStreamingSpeed: dspSeconds / (dspStreamMs / 1000), dspSeparateSpeed: dspSeconds / (dspBatchMs / 1000) };
-report(`DSP separator, ${dspSeconds} s stereo (× real time)`, dspFigures);
+// 2. The DSP separator: quality of each method tried, speed, memory.
+const dspFigures = await dspBench(fileURLToPath(import.meta.url));
 
 // 3. Peak RSS streaming 10 and 60 minutes, each in its own process.
 function childPeak(minutes: number): number {

@@ -8,7 +8,8 @@
  */
 export type { SeparationModel, StemPlanes } from './model/types';
 export { DSP_STEMS, DspSeparator, type DspSeparatorOptions } from './dsp/dsp-separator';
-export { ThreadedDspSeparator } from './dsp/threaded-dsp-separator';
+export type { VocalCues } from './dsp/masks';
+export { ThreadedDspSeparator, type ThreadedDspSeparatorOptions } from './dsp/threaded-dsp-separator';
 export { BagOfModels, type BagOfModelsOptions, LazyBag, type MemberLoader } from './bag/bag-of-models';
 export { HTDEMUCS_6S_STEMS, HTDEMUCS_STEMS, OnnxHTDemucs, type OnnxHTDemucsOptions } from './onnx/onnx-htdemucs';
 export { OnnxMdxNet, type OnnxMdxNetOptions } from './onnx/onnx-mdx-net';

@@ -6,7 +6,7 @@ import { FileSink, FileSource, MultiFileSink } from '@sluice/writers';
 import { describe, expect, it } from 'vitest';
 import { DspSeparator, OnnxHTDemucs, SeparationProcessor, StemMix, separate } from '../src/index';
 import { waveformModel } from './onnx-models';
-import { syntheticMix } from './synthetic-mix';
+import { generateSong } from './realistic-mix';
 
 /** A Source over planes in memory, in chunks of `chunkFrames`. */
 function planesSource(planes: readonly Float32Array[], sampleRate = 44100, chunkFrames = 4096): Source {
@@ -41,7 +41,7 @@ function worst(a: readonly Float32Array[], b: readonly Float32Array[]): number {
 describe('separation in a pipeline', () => {
   it('file → DSP separation → one stem to FLAC and every stem to WAV files; decoded files match the batch result', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-sep-'));
-    const song = syntheticMix(3);
+    const song = generateSong({ seed: 1, seconds: 3 });
     const input = join(dir, 'song.wav');
     await new Pipeline({ source: planesSource(song.mix), sink: new FileSink(input, { sampleFormat: 'f32le' }) }).wait();
     const model = new DspSeparator({ segmentFrames: 44100 });
@@ -62,7 +62,7 @@ describe('separation in a pipeline', () => {
   });
 
   it('karaoke: StemMix after the separator drops the vocals for the sinks after it', async () => {
-    const song = syntheticMix(1.5);
+    const song = generateSong({ seed: 2, seconds: 1.5 });
     const model = new DspSeparator({ segmentFrames: 22050 });
     const sink = new CollectSink();
     await new Pipeline({
@@ -78,7 +78,7 @@ describe('separation in a pipeline', () => {
   it('a worker that crashes mid-stream stops the pipeline with E_WORKER, and the file written so far still plays', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-crash-'));
     const model = await OnnxHTDemucs.load(waveformModel(4410, [1, 1, 1, 1]));
-    const song = syntheticMix(2);
+    const song = generateSong({ seed: 3, seconds: 2 });
     let writes = 0;
     const pipeline = new Pipeline({
       source: planesSource(song.mix, 44100, 1024),

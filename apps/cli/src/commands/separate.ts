@@ -4,12 +4,12 @@ import {
   BagOfModels,
   MODEL_CATALOG,
   loadModel as loadRegistryModel,
-  DspSeparator,
   type Normalization,
   OnnxHTDemucs,
   OnnxMdxNet,
   type SeparationModel,
   SeparationProcessor,
+  ThreadedDspSeparator,
   type SeparationResult,
   separate,
   streamStats,
@@ -39,14 +39,15 @@ async function loadModel(
 ): Promise<SeparationModel> {
   const modelPaths = (values.model as string[] | undefined) ?? [];
   const modelPath = modelPaths[0];
+  const threads = parsePositiveInteger(values.threads as string | undefined, 'threads');
   if (values.dsp || modelPath === undefined) {
     if (values.dsp && modelPath !== undefined) throw new UsageError('give either --dsp or --model, not both');
-    return new DspSeparator();
+    // Worker threads: the progress bar keeps moving, and two windows are separated side by side.
+    return new ThreadedDspSeparator(threads === undefined ? {} : { workers: threads });
   }
   const contract = (values.contract as string | undefined) ?? 'waveform';
   if (!(CONTRACTS as readonly string[]).includes(contract))
     throw new UsageError(`--contract must be one of ${CONTRACTS.join(', ')}, got "${contract}"`);
-  const threads = parsePositiveInteger(values.threads as string | undefined, 'threads');
   const session = threads === undefined ? {} : { intraOpNumThreads: threads };
   if (modelPaths.length === 1 && MODEL_CATALOG.some((entry) => entry.name === modelPath)) {
     // A registry name: pulled only when asked.
@@ -141,7 +142,8 @@ Several --model files make a bag, as demucs' BagOfModels: each stem the weighted
 (--weights specialists for htdemucs_ft, stem k from model k; or rows 1,0,0,0/0,1,0,0/…; default all ones).
 
 Writes DIR/<stem>.<format> for each stem, streaming: memory stays flat however long IN is.
-Without --model the weightless DSP separator runs (modest quality, see @sluice/separation's README).
+Without --model the weightless DSP separator runs in worker threads (--threads N of them, default 2; its
+measured quality per stem is in @sluice/separation's README). With --sample-format f32 the stems sum to IN.
 --segment defaults to the model's window (7.8 s for HTDemucs exports, 10 s for DSP); a shorter one is fed as
 demucs' --segment is (the segment, then zeros to the window). The latency printed is how far the output lags
 the input: one segment.

@@ -214,14 +214,15 @@ export class JobStore {
     this.update(job, { status: 'running' });
     let model: SeparationModel | undefined;
     try {
-      // DSP: 5-second windows, so short uploads are not padded to a long window, and memory stays small; in a
-      // worker thread, so the server's event loop keeps answering while it separates.
+      // DSP in worker threads, so the server's event loop keeps answering while it separates; its default 10-second
+      // windows, long enough for the repeating accompaniment to be found.
       model =
         job.model === DSP_MODEL
-          ? (this.options.model?.() ?? new ThreadedDspSeparator({ segmentFrames: 5 * 44100 }))
+          ? (this.options.model?.() ?? new ThreadedDspSeparator())
           : await loadModel(job.model, this.options.registry ?? {});
       const source = await FileSource.open(job.input, { sampleRate: model.sampleRate });
-      const sink = new MultiFileSink(join(job.directory, 'stems'), { format: 'wav' });
+      // 32-bit float: the stems sum to the (decoded) upload, and a loud stem is not clipped.
+      const sink = new MultiFileSink(join(job.directory, 'stems'), { format: 'wav', sampleFormat: 'f32le' });
       const pipeline = new Pipeline({
         source,
         processors: [new SeparationProcessor(model)],

@@ -8,65 +8,121 @@ export interface Spectrogram {
   im: Float32Array;
 }
 
+/** What {@link synthesize} turns back into a signal: a spectrogram seen through a mask (0…1 per bin). */
+export interface MaskedSpectrogram {
+  spec: Spectrogram;
+  mask: Float32Array;
+}
+
+/** Periodic Hann window; with hop = size / 4 its squares overlap-add to exactly 1.5. */
 function hann(size: number): Float64Array {
   return Float64Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size));
 }
+const WINDOW_SQUARES_SUM = 1.5;
+
+/** Frames covering a signal of `length` samples padded by one window at each end. */
+function frameCount(length: number, size: number): number {
+  return Math.ceil((length + size) / (size / 4)) + 1;
+}
 
 /**
- * A plain STFT (periodic Hann, hop = size / 4) over a signal zero-padded by
- * one window at each end, so every sample is covered by full overlap and
- * {@link inverseSpectrogram} reconstructs it.
+ * A plain STFT (periodic Hann, hop = size / 4) of each signal, over the
+ * signal zero-padded by one window at each end, so every sample is under
+ * full overlap and {@link synthesize} reconstructs it. Two real signals go
+ * through one complex FFT (x + iy), split by conjugate symmetry.
  */
-export function spectrogram(signal: Float32Array, size: number): Spectrogram {
+export function spectrograms(signals: readonly Float32Array[], size: number): Spectrogram[] {
+  const length = signals[0]?.length ?? 0;
   const hop = size / 4;
   const bins = size / 2 + 1;
-  const frames = Math.ceil((signal.length + size) / hop) + 1;
+  const frames = frameCount(length, size);
   const window = hann(size);
   const plan = fftPlan(size);
-  const out: Spectrogram = { frames, bins, re: new Float32Array(frames * bins), im: new Float32Array(frames * bins) };
   const re = new Float64Array(size);
   const im = new Float64Array(size);
-  for (let f = 0; f < frames; f++) {
-    const start = f * hop - size;
-    for (let i = 0; i < size; i++) {
-      const at = start + i;
-      re[i] = at >= 0 && at < signal.length ? (signal[at] as number) * (window[i] as number) : 0;
-      im[i] = 0;
+  const out = signals.map(() => ({ frames, bins, re: new Float32Array(frames * bins), im: new Float32Array(frames * bins) }));
+  for (let pair = 0; pair < signals.length; pair += 2) {
+    const x = signals[pair] as Float32Array;
+    const y = signals[pair + 1];
+    const [X, Y] = [out[pair] as Spectrogram, out[pair + 1]];
+    for (let f = 0; f < frames; f++) {
+      const start = f * hop - size;
+      for (let i = 0; i < size; i++) {
+        const at = start + i;
+        const inside = at >= 0 && at < length;
+        re[i] = inside ? (x[at] as number) * (window[i] as number) : 0;
+        im[i] = inside && y !== undefined ? (y[at] as number) * (window[i] as number) : 0;
+      }
+      plan.forward(re, im);
+      const base = f * bins;
+      for (let k = 0; k < bins; k++) {
+        const mirror = (size - k) % size;
+        const zr = re[k] as number;
+        const zi = im[k] as number;
+        const mr = re[mirror] as number;
+        const mi = im[mirror] as number;
+        // X[k] = (Z[k] + conj Z[N−k]) / 2, Y[k] = (Z[k] − conj Z[N−k]) / 2i.
+        X.re[base + k] = (zr + mr) / 2;
+        X.im[base + k] = (zi - mi) / 2;
+        if (Y !== undefined) {
+          Y.re[base + k] = (zi + mi) / 2;
+          Y.im[base + k] = (mr - zr) / 2;
+        }
+      }
     }
-    plan.forward(re, im);
-    out.re.set(re.subarray(0, bins), f * bins);
-    out.im.set(im.subarray(0, bins), f * bins);
   }
   return out;
 }
 
-/** Weighted overlap-add inverse of {@link spectrogram} (window-square normalised). */
-export function inverseSpectrogram(spec: Spectrogram, length: number, size: number): Float32Array {
+/**
+ * Weighted overlap-add inverse of {@link spectrograms}, each spectrogram
+ * multiplied by its mask on the way (no masked copy is made). Two outputs
+ * share one complex inverse FFT (Z = A + iB gives a + ib).
+ */
+export function synthesize(inputs: readonly MaskedSpectrogram[], length: number, size: number): Float32Array[] {
   const hop = size / 4;
+  const half = size / 2;
   const window = hann(size);
   const plan = fftPlan(size);
-  const sum = new Float64Array(length);
-  const weight = new Float64Array(length);
   const re = new Float64Array(size);
   const im = new Float64Array(size);
-  for (let f = 0; f < spec.frames; f++) {
-    for (let k = 0; k < spec.bins; k++) {
-      re[k] = spec.re[f * spec.bins + k] as number;
-      im[k] = spec.im[f * spec.bins + k] as number;
-      if (k > 0 && k < size / 2) {
-        re[size - k] = re[k] as number;
-        im[size - k] = -(im[k] as number);
+  const outputs = inputs.map(() => new Float32Array(length));
+  for (let pair = 0; pair < inputs.length; pair += 2) {
+    const a = inputs[pair] as MaskedSpectrogram;
+    const b = inputs[pair + 1];
+    const [sumA, sumB] = [new Float64Array(length), new Float64Array(b === undefined ? 0 : length)];
+    const { frames, bins } = a.spec;
+    for (let f = 0; f < frames; f++) {
+      const base = f * bins;
+      for (let k = 0; k <= half; k++) {
+        // Plain locals, not destructuring: this loop runs frames × bins times per output pair.
+        const ma = a.mask[base + k] as number;
+        const ar = (a.spec.re[base + k] as number) * ma;
+        const ai = (a.spec.im[base + k] as number) * ma;
+        const mb = b === undefined ? 0 : (b.mask[base + k] as number);
+        const br = b === undefined ? 0 : (b.spec.re[base + k] as number) * mb;
+        const bi = b === undefined ? 0 : (b.spec.im[base + k] as number) * mb;
+        // Z[k] = A + iB; Z[N−k] = conj A + i conj B.
+        re[k] = ar - bi;
+        im[k] = ai + br;
+        if (k > 0 && k < half) {
+          re[size - k] = ar + bi;
+          im[size - k] = br - ai;
+        }
+      }
+      plan.inverse(re, im);
+      const start = f * hop - size;
+      const from = Math.max(0, -start);
+      const to = Math.min(size, length - start);
+      for (let i = from; i < to; i++) {
+        const w = window[i] as number;
+        sumA[start + i] = (sumA[start + i] as number) + (re[i] as number) * w;
+        if (b !== undefined) sumB[start + i] = (sumB[start + i] as number) + (im[i] as number) * w;
       }
     }
-    plan.inverse(re, im);
-    const start = f * hop - size;
-    for (let i = 0; i < size; i++) {
-      const at = start + i;
-      if (at < 0 || at >= length) continue;
-      const w = window[i] as number;
-      sum[at] = (sum[at] as number) + (re[i] as number) * w;
-      weight[at] = (weight[at] as number) + w * w;
-    }
+    const [outA, outB] = [outputs[pair] as Float32Array, outputs[pair + 1]];
+    for (let i = 0; i < length; i++) outA[i] = (sumA[i] as number) / WINDOW_SQUARES_SUM;
+    if (outB !== undefined) for (let i = 0; i < length; i++) outB[i] = (sumB[i] as number) / WINDOW_SQUARES_SUM;
   }
-  return Float32Array.from(sum, (value, i) => ((weight[i] as number) > 1e-9 ? value / (weight[i] as number) : 0));
+  return outputs;
 }
