@@ -17,6 +17,7 @@ import { JobStore } from './jobs/job-store';
 import { MetricsRegistry } from './metrics/registry';
 import { separationRoutes } from './routes/separations';
 import { speechRoutes } from './routes/speech';
+import { SPEECH_SAMPLE_RATE } from './routes/speech-request';
 import { streamSocketRoute } from './routes/stream-socket';
 
 /** Options for {@link buildServer}. */
@@ -64,7 +65,8 @@ export interface SluiceServer {
  * handing every stream's first sentence out before anyone's later ones.
  */
 export function espeakPool(workers = availableParallelism()): EnginePool {
-  return new EnginePool({ create: () => new EspeakEngine(), size: workers });
+  // At the responses' rate: converted in the eSpeak workers, not on the event loop.
+  return new EnginePool({ create: () => new EspeakEngine({ sampleRate: SPEECH_SAMPLE_RATE }), size: workers });
 }
 
 /** OpenAI's speech model names, accepted in `model` and listed by `GET /v1/models`. */

@@ -13,9 +13,17 @@ export interface EspeakEngineOptions {
   pitch?: number;
   /** Largest text per request (default 600 characters): shorter requests start sooner. */
   maxChunkChars?: number;
+  /**
+   * Rate of the audio handed out (default 22050, eSpeak's own). Another rate is converted in the worker thread,
+   * so a server asking for 24 kHz (OpenAI's rate) spends nothing on it in its event loop.
+   */
+  sampleRate?: number;
 }
 
 type Listener = (message: EspeakResponse) => void;
+
+/** eSpeak-NG's own output rate. */
+const ESPEAK_RATE = 22050;
 
 /** A word of the text: letters and digits, with inner apostrophes, dots or hyphens (it's, 3.14, well-known). */
 const WORD = /[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
@@ -23,12 +31,13 @@ const WORD = /[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
 /**
  * Offline text-to-speech with eSpeak-NG compiled to WebAssembly, in a
  * worker thread so synthesis never blocks the event loop. Audio (22050 Hz
- * mono) is handed over as eSpeak produces it; word events come from
- * eSpeak's own callbacks, mapped to character offsets of the text.
+ * mono, or `sampleRate`, converted in the worker) is handed over as eSpeak
+ * produces it; word events come from eSpeak's own callbacks, mapped to
+ * character offsets of the text.
  */
 export class EspeakEngine implements TtsEngine {
   readonly name = 'espeak';
-  readonly sampleRate = 22050;
+  readonly sampleRate: number;
   readonly supportsSsml = false;
   readonly maxChunkChars: number;
   private readonly options: EspeakEngineOptions;
@@ -46,6 +55,12 @@ export class EspeakEngine implements TtsEngine {
   constructor(options: EspeakEngineOptions = {}) {
     this.options = options;
     this.maxChunkChars = options.maxChunkChars ?? 600;
+    this.sampleRate = options.sampleRate ?? ESPEAK_RATE;
+    if (!(Number.isInteger(this.sampleRate) && this.sampleRate >= 8000 && this.sampleRate <= 192000))
+      throw new SluiceError(
+        'E_INVALID_ARGUMENT',
+        `EspeakEngine: sampleRate must be an integer from 8000 to 192000, got ${String(options.sampleRate)}`,
+      );
   }
 
   /** Loads eSpeak in its worker (done on first use anyway); resolves with the load time. */
@@ -101,7 +116,7 @@ export class EspeakEngine implements TtsEngine {
     const unitOffsets: number[] = [];
     for (let i = 0; i < text.length; i += (text.codePointAt(i) as number) > 0xffff ? 2 : 1) unitOffsets.push(i);
     unitOffsets.push(text.length);
-    const replies = this.request({ type: 'synthesize', id: 0, text, voice, rate, pitch }, signal);
+    const replies = this.request({ type: 'synthesize', id: 0, text, voice, rate, pitch, sampleRate: this.sampleRate }, signal);
     try {
       yield* this.events(replies, text, unitOffsets);
     } catch (error) {

@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import createModule from '@echogarden/espeak-ng-emscripten';
+import { ResampleProcessor, createAudioChunk } from '@sluice/core';
 import type { EspeakRequest, EspeakResponse, EspeakVoiceInfo } from './protocol';
 
 interface EspeakEvent {
@@ -40,6 +41,10 @@ function synthesize(request: Extract<EspeakRequest, { type: 'synthesize' }>): vo
   }
   espeak.set_rate(request.rate);
   espeak.set_pitch(request.pitch);
+  const resample = resamplerTo(request.sampleRate);
+  const send = (samples: Float32Array | undefined) => {
+    if (samples !== undefined && samples.length > 0) post({ type: 'audio', id, samples }, [samples.buffer as ArrayBuffer]);
+  };
   espeak.synthesize(request.text, (data, events) => {
     for (const event of events) {
       if (event.type === 'word')
@@ -48,12 +53,33 @@ function synthesize(request: Extract<EspeakRequest, { type: 'synthesize' }>): vo
     if (data.length > 0) {
       const samples = new Float32Array(data.length);
       for (let i = 0; i < data.length; i++) samples[i] = (data[i] as number) / 32768;
-      post({ type: 'audio', id, samples }, [samples.buffer]);
+      send(resample === undefined ? samples : resample.process(samples));
     }
     // Returning true stops eSpeak: the main thread asked to cancel this request.
     return Atomics.load(cancel, 0) === id;
   });
+  send(resample?.flush());
   post({ type: 'end', id });
+}
+
+/**
+ * A resampler from eSpeak's rate to `sampleRate` for one utterance, or
+ * undefined when none is needed. It runs here, in the worker, so the main
+ * thread (a server's event loop) never converts speech. An utterance starts
+ * and ends in silence, so each is converted on its own.
+ */
+function resamplerTo(
+  sampleRate: number,
+): { process(samples: Float32Array): Float32Array | undefined; flush(): Float32Array | undefined } | undefined {
+  const from = espeak.get_samplerate();
+  if (sampleRate === from) return undefined;
+  const processor = new ResampleProcessor({ targetRate: sampleRate });
+  const input = { sampleRate: from, channels: 1 };
+  processor.open(input);
+  return {
+    process: (samples) => processor.process(createAudioChunk({ format: input, planes: [samples] }))?.planes[0],
+    flush: () => processor.flush()?.planes[0],
+  };
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 /** Messages to the eSpeak worker. */
 export type EspeakRequest =
   | { type: 'voices'; id: number }
-  | { type: 'synthesize'; id: number; text: string; voice: string; rate: number; pitch: number };
+  | { type: 'synthesize'; id: number; text: string; voice: string; rate: number; pitch: number; sampleRate: number };
 
 /** A voice as eSpeak lists it. */
 export interface EspeakVoiceInfo {

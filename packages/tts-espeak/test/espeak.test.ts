@@ -38,6 +38,29 @@ describe('EspeakEngine (eSpeak-NG in WebAssembly, real synthesis)', () => {
     expect(words.at(-1)?.startSeconds as number).toBeGreaterThan(long.frames / 22050 - 2);
   });
 
+  it('speaks at another rate when asked, converted in the worker: the same speech, the same word times', async () => {
+    const at24 = new EspeakEngine({ sampleRate: 24000 });
+    try {
+      expect(at24.sampleRate).toBe(24000);
+      const text = 'Converted in the worker thread, not on the event loop.';
+      const [native, converted] = [new CollectSink(), new CollectSink()];
+      const wordsNative: WordEvent[] = [];
+      const wordsConverted: WordEvent[] = [];
+      await speakStreamed(text, { engine, sink: native, onWord: (word) => wordsNative.push(word) });
+      await speakStreamed(text, { engine: at24, sink: converted, onWord: (word) => wordsConverted.push(word) });
+      expect(converted.format?.sampleRate).toBe(24000);
+      // Each request to eSpeak converts to ceil(frames × 24000 / 22050) frames: within a few frames (< 0.5 ms) in all.
+      expect(Math.abs(converted.frames - (native.frames * 24000) / 22050)).toBeLessThan(12);
+      expect(Math.abs(rms(converted.planes[0] as Float32Array) - rms(native.planes[0] as Float32Array))).toBeLessThan(
+        0.02 * rms(native.planes[0] as Float32Array),
+      );
+      expect(wordsConverted.map((w) => [w.text, w.startSeconds])).toEqual(wordsNative.map((w) => [w.text, w.startSeconds]));
+    } finally {
+      await at24.close();
+    }
+    expect(() => new EspeakEngine({ sampleRate: 100 })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+  });
+
   it('maps eSpeak’s code-point positions to string offsets past emoji', async () => {
     const words: WordEvent[] = [];
     const text = 'Party 🎉 time now.';

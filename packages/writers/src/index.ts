@@ -29,7 +29,8 @@ export {
   validateEncodeOptions,
 } from './encode/formats';
 export type { StreamingAudioWriter } from './encode/writer';
-export { createWriter, type WriterOptions } from './encode/create-writer';
+export { AUTO_ENCODER, type EncoderChoice, createWriter, type WriterOptions } from './encode/create-writer';
+export { WasmStreamWriter, type WasmFormat } from './encode/wasm-writer';
 export { FfmpegStreamWriter } from './encode/ffmpeg-writer';
 export { PcmStreamWriter } from './encode/pcm-writers';
 export { UNKNOWN_SIZE, type WavLayout, needsExtensible, wavHeader } from './wav/header';

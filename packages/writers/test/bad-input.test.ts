@@ -85,7 +85,7 @@ describe('bad options', () => {
 
 describe('failures while running', () => {
   it('ffmpeg killed mid-stream is a typed error naming the signal', async () => {
-    const writer = createWriter({ format: 'mp3', sampleRate: 44100, channels: 2 }) as FfmpegStreamWriter;
+    const writer = createWriter({ format: 'mp3', sampleRate: 44100, channels: 2, encoder: 'ffmpeg' }) as FfmpegStreamWriter;
     const planes = testSignal(44100);
     await writer.write(planes);
     const process = await writer.start();

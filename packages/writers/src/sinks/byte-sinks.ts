@@ -1,7 +1,7 @@
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { type AudioChunk, type AudioFormat, type Sink, SluiceError, stemPlanes, writeToNode } from '@sluice/core';
-import { createWriter } from '../encode/create-writer';
+import { type EncoderChoice, createWriter } from '../encode/create-writer';
 import type { EncodeOptions, OutputFormat } from '../encode/formats';
 import type { StreamingAudioWriter } from '../encode/writer';
 
@@ -13,6 +13,8 @@ export interface ByteSinkOptions extends EncodeOptions {
   stem?: string;
   /** Stops the encoder when aborted. */
   signal?: AbortSignal;
+  /** Which encoder writes compressed formats (default `'auto'`: in process for mp3 and ogg; see {@link createWriter}). */
+  encoder?: EncoderChoice;
 }
 
 type ByteTarget = Writable | WritableStream<Uint8Array>;

@@ -1,0 +1,157 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { type AudioChunk, type Planes, SluiceError } from '@sluice/core';
+import { WasmMediaEncoder } from 'wasm-media-encoders';
+import { type EncodeOptions, mimeTypeOf } from './formats';
+import { type StreamingAudioWriter, planesOf } from './writer';
+
+/** The formats an in-process WebAssembly encoder writes: LAME for mp3, libvorbis for ogg. */
+export type WasmFormat = 'mp3' | 'ogg';
+
+const MIME = { mp3: 'audio/mpeg', ogg: 'audio/ogg' } as const;
+const WASM_FILE = { mp3: 'wasm-media-encoders/wasm/mp3', ogg: 'wasm-media-encoders/wasm/ogg' } as const;
+/** LAME's constant bitrates (kbps). */
+const MP3_BITRATES = new Set([8, 16, 24, 32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]);
+/** The rates LAME writes without resampling. */
+const MP3_RATES = new Set([8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000]);
+/** What the ffmpeg writer defaults to, so either encoder gives the same stream by default: 192 kbps CBR mp3. */
+const MP3_DEFAULT_KBPS = 192;
+/** libvorbis quality 5 ≈ 160 kbps stereo at 44.1 kHz, the ffmpeg writer's default rate. */
+const OGG_DEFAULT_QUALITY = 5;
+
+/**
+ * Encoding is synchronous: after this much of it a writer lets the event
+ * loop run before it returns (a pipeline fed from a buffer writes chunk after
+ * chunk without a turn of the loop in between, and a server with twenty
+ * streams would stall for hundreds of milliseconds).
+ */
+const YIELD_AFTER_MS = 4;
+
+const compiled = new Map<WasmFormat, Promise<WebAssembly.Module>>();
+
+/** The encoder's WebAssembly, compiled once per process (each stream only instantiates it: about a millisecond). */
+function wasmModule(format: WasmFormat): Promise<WebAssembly.Module> {
+  let module = compiled.get(format);
+  if (module === undefined) {
+    const path = createRequire(import.meta.url).resolve(WASM_FILE[format]);
+    module = readFile(path).then((bytes) => WebAssembly.compile(bytes));
+    compiled.set(format, module);
+    module.catch(() => compiled.delete(format));
+  }
+  return module;
+}
+
+/**
+ * Why the in-process encoder cannot write this stream (so the ffmpeg one
+ * must), or undefined when it can: mp3 needs one or two channels, a rate
+ * LAME writes and a constant bitrate LAME has (or a VBR quality); ogg needs
+ * one or two channels and a VBR quality (libvorbis' bitrate management is
+ * not in the WebAssembly build).
+ */
+export function wasmUnsupported(
+  format: string,
+  layout: { sampleRate: number; channels: number },
+  options: EncodeOptions,
+): string | undefined {
+  if (format !== 'mp3' && format !== 'ogg') return `${format} has no in-process encoder`;
+  if (layout.channels > 2) return `${layout.channels} channels (the in-process ${format} encoder takes 1 or 2)`;
+  if (format === 'mp3') {
+    if (!MP3_RATES.has(layout.sampleRate)) return `${layout.sampleRate} Hz (LAME writes ${[...MP3_RATES].join(', ')} Hz)`;
+    if (options.bitrateKbps !== undefined && !MP3_BITRATES.has(options.bitrateKbps))
+      return `${options.bitrateKbps} kbps (LAME's constant bitrates are ${[...MP3_BITRATES].join(', ')})`;
+    if (options.quality !== undefined && options.quality >= 9.999) return 'VBR quality 10';
+  }
+  if (format === 'ogg' && options.bitrateKbps !== undefined) return 'an ogg bitrate (the in-process encoder takes a VBR quality)';
+  return undefined;
+}
+
+/**
+ * Encodes mp3 (LAME) or ogg (libvorbis) in this process with the encoders
+ * of the `wasm-media-encoders` package: no child process, no pipes, so a
+ * stream starts in about a millisecond and costs no process per listener.
+ * The encoders run synchronously, a few milliseconds per second of audio.
+ */
+export class WasmStreamWriter implements StreamingAudioWriter {
+  readonly mimeType: string;
+  framesWritten = 0;
+  bytesOut = 0;
+  private encoder: Promise<WasmMediaEncoder<(typeof MIME)[WasmFormat]>> | undefined;
+  private done = false;
+  private busyMs = 0;
+
+  constructor(
+    readonly format: WasmFormat,
+    private readonly layout: { sampleRate: number; channels: number },
+    private readonly options: EncodeOptions & { signal?: AbortSignal } = {},
+  ) {
+    const reason = wasmUnsupported(format, layout, options);
+    if (reason !== undefined) throw new SluiceError('E_UNSUPPORTED', `in-process ${format} encoder: ${reason}`);
+    this.mimeType = mimeTypeOf(format);
+  }
+
+  private start(): Promise<WasmMediaEncoder<(typeof MIME)[WasmFormat]>> {
+    this.encoder ??= wasmModule(this.format).then(async (module) => {
+      const encoder = await WasmMediaEncoder.create(MIME[this.format], module);
+      const channels = this.layout.channels as 1 | 2;
+      const { sampleRate } = this.layout;
+      if (this.format === 'mp3') {
+        const { bitrateKbps, quality } = this.options;
+        (encoder as WasmMediaEncoder<'audio/mpeg'>).configure(
+          quality === undefined
+            ? { sampleRate, channels, bitrate: (bitrateKbps ?? MP3_DEFAULT_KBPS) as 192 }
+            : { sampleRate, channels, vbrQuality: quality },
+        );
+      } else {
+        (encoder as WasmMediaEncoder<'audio/ogg'>).configure({
+          sampleRate,
+          channels,
+          vbrQuality: this.options.quality ?? OGG_DEFAULT_QUALITY,
+        });
+      }
+      return encoder;
+    });
+    return this.encoder;
+  }
+
+  async write(input: AudioChunk | Planes): Promise<Uint8Array> {
+    if (this.done) throw new SluiceError('E_CLOSED', `${this.format} writer: write after finalize`);
+    this.options.signal?.throwIfAborted();
+    const planes = planesOf(input);
+    if (planes.length !== this.layout.channels) {
+      throw new SluiceError(
+        'E_FORMAT',
+        `${this.format} writer: ${planes.length} channel(s) written to a ${this.layout.channels}-channel stream`,
+      );
+    }
+    const encoder = await this.start();
+    if ((planes[0]?.length ?? 0) === 0) return new Uint8Array(0);
+    this.framesWritten += planes[0]?.length ?? 0;
+    const started = performance.now();
+    // The encoder's output is a view of its own memory, reused by the next call: copied out.
+    const bytes = this.count(encoder.encode(planes as Float32Array[]).slice());
+    this.busyMs += performance.now() - started;
+    if (this.busyMs >= YIELD_AFTER_MS) {
+      this.busyMs = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return bytes;
+  }
+
+  async finalize(): Promise<Uint8Array> {
+    if (this.done) return new Uint8Array(0);
+    this.done = true;
+    const encoder = await this.start();
+    return this.count(encoder.finalize().slice());
+  }
+
+  /** Nothing outside this process to stop: the encoder is dropped. */
+  async abort(): Promise<void> {
+    this.done = true;
+    this.encoder = undefined;
+  }
+
+  private count(bytes: Uint8Array): Uint8Array {
+    this.bytesOut += bytes.length;
+    return bytes;
+  }
+}
