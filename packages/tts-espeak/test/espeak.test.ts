@@ -54,7 +54,11 @@ describe('EspeakEngine (eSpeak-NG in WebAssembly, real synthesis)', () => {
       expect(Math.abs(rms(converted.planes[0] as Float32Array) - rms(native.planes[0] as Float32Array))).toBeLessThan(
         0.02 * rms(native.planes[0] as Float32Array),
       );
-      expect(wordsConverted.map((w) => [w.text, w.startSeconds])).toEqual(wordsNative.map((w) => [w.text, w.startSeconds]));
+      expect(wordsConverted.map((w) => w.text)).toEqual(wordsNative.map((w) => w.text));
+      // Times are eSpeak's own; they are whole milliseconds, and segments move by the rounding of frames: within 2 ms.
+      wordsConverted.forEach((word, i) =>
+        expect(Math.abs(word.startSeconds - (wordsNative[i] as WordEvent).startSeconds)).toBeLessThan(2e-3),
+      );
     } finally {
       await at24.close();
     }
