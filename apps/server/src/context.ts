@@ -1,3 +1,4 @@
+import type { FirstAudioFirst } from './routes/first-audio';
 import { SluiceError } from '@sluice/core';
 import type { TtsEngine } from '@sluice/tts';
 import type { JobStore } from './jobs/job-store';
@@ -87,6 +88,8 @@ export class Slots {
 /** What every route gets. */
 export interface ServerContext {
   engines: Map<string, TtsEngine>;
+  /** Speech streams waiting for their first audio go first (see routes/first-audio.ts). */
+  firstAudio: FirstAudioFirst;
   metrics: MetricsRegistry;
   slots: Slots;
   limits: ServerLimits;

@@ -1,8 +1,21 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { useServer } from './helpers';
 
-const { url } = useServer();
+const { url, server } = useServer();
+
+/** Threads of this process (the server runs in it): worker threads show up here while they live. */
+function threadCount(): number {
+  return readdirSync('/proc/self/task').length;
+}
+
+async function until(condition: () => boolean, ms = 10_000): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    if (condition()) return true;
+  }
+  return condition();
+}
 
 interface Session {
   audio: Float32Array[];
@@ -60,6 +73,19 @@ describe('GET /v1/stream (WebSocket)', () => {
     expect(await session.closed).toBe(1000);
     const received = session.audio.reduce((sum, part) => sum + part.length, 0) / 2;
     expect(received).toBe(22050);
+  });
+
+  it('a client that closes mid-separation frees its slot and ends the separator’s worker threads', async () => {
+    const baseline = threadCount();
+    const session = await open({ sampleRate: 44100, channels: 2, processors: [{ type: 'separate', stem: 'vocals' }] });
+    const second = new Float32Array(44100 * 2).map((_, i) => 0.3 * Math.sin(i / 7));
+    // Five seconds: more than one of the live stream's 2-second windows, so the workers are running.
+    for (let n = 0; n < 5; n++) session.socket.send(second);
+    expect(await until(() => session.audio.length > 0)).toBe(true);
+    expect(threadCount()).toBeGreaterThan(baseline);
+    session.socket.terminate();
+    expect(await until(() => server().context.slots.count('socket') === 0)).toBe(true);
+    expect(await until(() => threadCount() <= baseline)).toBe(true);
   });
 
   it('a bad configuration or stray message closes the socket with a JSON error', async () => {

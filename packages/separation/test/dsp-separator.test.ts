@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { siSdr } from '@sluice/metrics';
 import { describe, expect, it } from 'vitest';
 import { DspSeparator, ThreadedDspSeparator, separate } from '../src/index';
@@ -116,7 +117,28 @@ describe('stems sum to the mixture to 1e-5 through the processor and separate()'
   });
 });
 
+/** The nice value of every thread of this process (Linux: field 19 of /proc/self/task/TID/stat). */
+function threadNiceness(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
 describe('ThreadedDspSeparator', () => {
+  it.skipIf(!existsSync('/proc/thread-self'))(
+    'runs its workers at background priority (nice 10), so the caller’s thread wins a busy core',
+    async () => {
+      const before = threadNiceness().filter((nice) => nice === 10).length;
+      const threaded = new ThreadedDspSeparator({ workers: 2 });
+      await threaded.warmUp();
+      expect(threadNiceness().filter((nice) => nice === 10).length).toBeGreaterThanOrEqual(before + 2);
+      // The calling thread keeps its own priority.
+      expect(threadNiceness()[0]).toBe(0);
+      await threaded.close();
+    },
+  );
+
   it('gives the in-process separator’s stems sample for sample, off the caller’s thread, with one or two workers, and ends its workers at close', async () => {
     const random = (seed: number) => {
       let state = seed;

@@ -73,7 +73,9 @@ function resamplerTo(
 ): { process(samples: Float32Array): Float32Array | undefined; flush(): Float32Array | undefined } | undefined {
   const from = espeak.get_samplerate();
   if (sampleRate === from) return undefined;
-  const processor = new ResampleProcessor({ targetRate: sampleRate });
+  // Speech-grade filter: flat to 0.8 × Nyquist (8.8 kHz at 22.05 kHz), 80 dB down. Half the taps of core's
+  // default, which made converting cost as much as synthesizing.
+  const processor = new ResampleProcessor({ targetRate: sampleRate, passbandEdge: 0.8, stopbandDb: 80 });
   const input = { sampleRate: from, channels: 1 };
   processor.open(input);
   return {

@@ -48,6 +48,20 @@ describe('EnginePool', () => {
     await pool.close();
   });
 
+  it('a request served from the queue takes its abort listener with it (no listener per segment left on the signal)', async () => {
+    const pool = new EnginePool({ create: recordingEngine, size: 1 });
+    const controller = new AbortController();
+    const { getEventListeners } = await import('node:events');
+    // Thirty queued requests on one signal, one after another through a single engine.
+    const requests = Array.from({ length: 30 }, async (_, i) => {
+      for await (const _event of pool.synthesize(`Request ${i}.`, { schedule: { stream: {}, index: 1 } }, controller.signal)) {
+      }
+    });
+    await Promise.all(requests);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    await pool.close();
+  });
+
   it('a stream that is aborted while queued leaves the queue at once; the others still finish', async () => {
     order.length = 0;
     const pool = new EnginePool({ create: recordingEngine, size: 1 });

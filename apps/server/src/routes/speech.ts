@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context';
 import { toErrorResponse } from '../errors';
 import { clientGone } from './client-signal';
+import type { FirstAudioStage } from './first-audio';
 import { OPENAI_VOICES } from '@sluice/tts-espeak';
 import { RESPONSE_FORMATS, SPEECH_SAMPLE_RATE, type SpeechRequest, parseSpeechRequest, resolveVoice } from './speech-request';
 
@@ -13,10 +14,11 @@ function encodeOptions(format: OutputFormat): { format: OutputFormat; sampleForm
   return format === 'wav' || format === 'pcm' ? { format, sampleFormat: 's16le' } : { format };
 }
 
-/** One speech response in progress: its stream and the signal that ends it (the client gone). */
+/** One speech response in progress: its stream, the signal that ends it (the client gone), its place among new streams. */
 interface SpeechSession {
   stream: TtsStream;
   signal: AbortSignal;
+  firstAudio: FirstAudioStage;
 }
 
 /**
@@ -38,12 +40,14 @@ async function withSpeech(
   const signal = clientGone(request, reply);
   const stream = new TtsStream({ engine, voice, rate: speech.speed, sampleRate: SPEECH_SAMPLE_RATE, signal });
   stream.on('error', () => undefined);
+  const firstAudio = context.firstAudio.stage();
   const socket = request.raw.socket;
   const startBytes = socket?.bytesWritten ?? 0;
   try {
     reply.hijack();
-    await body(speech, { stream, signal });
+    await body(speech, { stream, signal, firstAudio });
   } finally {
+    firstAudio.release();
     await stream.close();
     release();
     record(context, stream, (socket?.bytesWritten ?? startBytes) - startBytes);
@@ -62,8 +66,8 @@ function record(context: ServerContext, stream: TtsStream, bytes: number): void 
   );
 }
 
-async function run(stream: TtsStream, sink: Sink, signal: AbortSignal, input: string): Promise<void> {
-  const pipeline = new Pipeline({ source: stream, sink, signal }).wait();
+async function run({ stream, signal, firstAudio }: SpeechSession, sink: Sink, input: string): Promise<void> {
+  const pipeline = new Pipeline({ source: stream, processors: [firstAudio], sink, signal }).wait();
   stream.feed(input);
   stream.done();
   await pipeline;
@@ -74,13 +78,7 @@ async function run(stream: TtsStream, sink: Sink, signal: AbortSignal, input: st
  * base64 audio as it is encoded, then `speech.audio.done` with usage
  * (counted in characters of input here; these engines have no tokens).
  */
-async function runSse(
-  reply: FastifyReply,
-  stream: TtsStream,
-  signal: AbortSignal,
-  speech: SpeechRequest,
-  timeoutMs: number,
-): Promise<void> {
+async function runSse(reply: FastifyReply, session: SpeechSession, speech: SpeechRequest, timeoutMs: number): Promise<void> {
   let writing: Promise<void> = Promise.resolve();
   const event = (value: unknown): Promise<void> => {
     writing = writing.then(() => writeToNode(reply.raw, `data: ${JSON.stringify(value)}\n\n`, { timeoutMs }));
@@ -91,7 +89,7 @@ async function runSse(
     (data) => (data.length === 0 ? undefined : event({ type: 'speech.audio.delta', audio: Buffer.from(data).toString('base64') })),
     encodeOptions(format),
   );
-  await run(stream, sink, signal, speech.input);
+  await run(session, sink, speech.input);
   const characters = speech.input.length;
   await event({ type: 'speech.audio.done', usage: { input_tokens: characters, output_tokens: 0, total_tokens: characters } });
   reply.raw.end();
@@ -102,7 +100,8 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
   const writeTimeoutMs = context.limits.writeTimeoutMs;
 
   app.post('/v1/audio/speech', async (request, reply) => {
-    await withSpeech(context, request, reply, async (speech, { stream, signal }) => {
+    await withSpeech(context, request, reply, async (speech, session) => {
+      const { signal } = session;
       const { format, mime } = RESPONSE_FORMATS[speech.responseFormat];
       const sse = speech.streamFormat === 'sse';
       reply.raw.writeHead(200, {
@@ -114,8 +113,8 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
         ...(format === 'pcm' ? { 'X-Sample-Rate': String(SPEECH_SAMPLE_RATE), 'X-Channels': '1', 'X-Sample-Format': 's16le' } : {}),
       });
       try {
-        if (sse) await runSse(reply, stream, signal, speech, writeTimeoutMs);
-        else await run(stream, new ByteStreamSink(reply.raw, { ...encodeOptions(format), writeTimeoutMs }), signal, speech.input);
+        if (sse) await runSse(reply, session, speech, writeTimeoutMs);
+        else await run(session, new ByteStreamSink(reply.raw, { ...encodeOptions(format), writeTimeoutMs }), speech.input);
       } catch (error) {
         // Headers are gone: all that is left to say is a cut connection, and the log.
         if (!signal.aborted) request.log.warn({ code: toErrorResponse(error).body.error.code }, 'speech stream failed mid-way');
@@ -125,7 +124,8 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
   });
 
   app.post('/v1/audio/speech/timed', async (request, reply) => {
-    await withSpeech(context, request, reply, async (speech, { stream, signal }) => {
+    await withSpeech(context, request, reply, async (speech, session) => {
+      const { stream, signal } = session;
       const { format } = RESPONSE_FORMATS[speech.responseFormat];
       reply.raw.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
       // Lines wait for the client to take them (bounded by the write timeout); a client gone ends the stream.
@@ -146,7 +146,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
       );
       try {
         await line({ type: 'format', response_format: speech.responseFormat, sample_rate: SPEECH_SAMPLE_RATE, channels: 1 });
-        await run(stream, sink, signal, speech.input);
+        await run(session, sink, speech.input);
         const stats = await stream.waitUntilDone();
         if (speech.captions)
           await line({ type: 'captions', format: speech.captions, text: captions(words, speech.captions, { text: speech.input }) });

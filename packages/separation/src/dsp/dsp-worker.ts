@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { StemPlanes } from '../model/types';
+import { lowerThreadPriority } from '../worker/background-priority';
 import { DspSeparator, type DspSeparatorOptions } from './dsp-separator';
 
 /** What the worker answers, by request id. */
@@ -11,6 +12,8 @@ export type DspWorkerReply = { id: number } & ({ type: 'result'; stems: StemPlan
 
 const port = parentPort;
 if (port === null) throw new Error('dsp-worker must run in a worker thread');
+
+lowerThreadPriority();
 
 let separator: DspSeparator | undefined;
 

@@ -8,6 +8,10 @@ import type * as Ort from 'onnxruntime-node';
 import type { InferencePlan, ValueInfo, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
 import { float32ToHalf, halfToFloat32 } from './float16';
 import { type PlainTensor, runPlan } from './run-plan';
+import { lowerThreadPriority } from '../worker/background-priority';
+
+// Before onnxruntime starts its threads, which inherit the priority.
+lowerThreadPriority();
 
 const port = parentPort;
 if (port === null) throw new Error('inference-worker must run in a worker thread');

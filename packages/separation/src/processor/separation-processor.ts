@@ -221,27 +221,40 @@ export class SeparationProcessor implements Processor {
       const { scale, offset } = denormalization(entry.stats);
       engine.add(entry.job, stems, scale, offset);
       const ready = engine.take();
-      if (ready) out.push(this.toChunk(ready));
+      if (ready) out.push(...this.toChunks(ready));
     }
     if (all) {
       const rest = engine.take();
-      if (rest) out.push(this.toChunk(rest));
+      if (rest) out.push(...this.toChunks(rest));
     }
     return out;
   }
 
-  private toChunk(ready: OverlapAddOutput): AudioChunk {
+  /**
+   * The frames that became final, as chunks of at most one second: a window's worth (ten seconds for the DSP
+   * separator) handed to a sink at once is one long stretch of encoding with no turn of the event loop between.
+   */
+  private toChunks(ready: OverlapAddOutput): AudioChunk[] {
     const format = this.output as AudioFormat;
     const mono = format.channels === 1 && this.model.channels > 1;
     const toOutput = (planes: Float32Array[]): Float32Array[] => (mono ? [downmixToMono(planes)] : planes);
-    const stems: StemPlanes = {};
-    for (const [name, planes] of Object.entries(ready.stems)) stems[name] = toOutput(planes);
-    return createAudioChunk({
-      format,
-      planes: toOutput(ready.mix),
-      stems,
-      startFrame: ready.startFrame,
-      ...(this.meta === undefined ? {} : { meta: this.meta }),
-    });
+    const mix = toOutput(ready.mix);
+    const stems = Object.entries(ready.stems).map(([name, planes]) => [name, toOutput(planes)] as const);
+    const length = mix[0]?.length ?? 0;
+    const chunks: AudioChunk[] = [];
+    for (let at = 0; at < length; at += format.sampleRate) {
+      const end = Math.min(length, at + format.sampleRate);
+      const cut = (planes: Float32Array[]) => planes.map((plane) => plane.subarray(at, end));
+      chunks.push(
+        createAudioChunk({
+          format,
+          planes: cut(mix),
+          stems: Object.fromEntries(stems.map(([name, planes]) => [name, cut(planes)])),
+          startFrame: ready.startFrame + at,
+          ...(this.meta === undefined ? {} : { meta: this.meta }),
+        }),
+      );
+    }
+    return chunks;
   }
 }

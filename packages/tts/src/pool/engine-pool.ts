@@ -124,19 +124,23 @@ export class EnginePool implements TtsEngine {
       return Promise.resolve(engine);
     }
     return new Promise<TtsEngine>((resolve, reject) => {
-      const waiter: Waiter = { ...schedule, arrival: this.arrivals++, resolve, reject };
+      const onAbort = () => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) {
+          this.waiting.splice(at, 1);
+          reject(abortError(signal, 'speech'));
+        }
+      };
+      // The listener goes when the waiter is served: a stream's signal sees one request after another.
+      const settle =
+        <T>(finish: (value: T) => void) =>
+        (value: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          finish(value);
+        };
+      const waiter: Waiter = { ...schedule, arrival: this.arrivals++, resolve: settle(resolve), reject: settle(reject) };
       this.waiting.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const at = this.waiting.indexOf(waiter);
-          if (at >= 0) {
-            this.waiting.splice(at, 1);
-            reject(abortError(signal, 'speech'));
-          }
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -1,0 +1,24 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/** How far separation workers step back: nice 10, so the caller's own thread wins whenever the cores are busy. */
+export const BACKGROUND_NICENESS = 10;
+
+/**
+ * Lowers the scheduling priority of the calling thread only (on Linux a
+ * thread's nice value is its own, and threads it starts inherit it: so do
+ * onnxruntime's). Separation is batch work; the thread that started it (a
+ * server's event loop, a CLI's progress bar) should not wait for a core
+ * behind it. Elsewhere (no /proc/thread-self) nothing changes. Returns
+ * whether the priority was lowered.
+ */
+export function lowerThreadPriority(niceness = BACKGROUND_NICENESS): boolean {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return false;
+    setPriority(tid, niceness);
+    return true;
+  } catch {
+    return false;
+  }
+}
