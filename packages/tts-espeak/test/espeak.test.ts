@@ -56,9 +56,9 @@ describe('EspeakEngine (eSpeak-NG in WebAssembly, real synthesis)', () => {
       );
       expect(wordsConverted.map((w) => w.text)).toEqual(wordsNative.map((w) => w.text));
       // Times are eSpeak's own; they are whole milliseconds, and segments move by the rounding of frames: within 2 ms.
-      wordsConverted.forEach((word, i) =>
-        expect(Math.abs(word.startSeconds - (wordsNative[i] as WordEvent).startSeconds)).toBeLessThan(2e-3),
-      );
+      for (const [i, word] of wordsConverted.entries()) {
+        expect(Math.abs(word.startSeconds - (wordsNative[i] as WordEvent).startSeconds)).toBeLessThan(2e-3);
+      }
     } finally {
       await at24.close();
     }

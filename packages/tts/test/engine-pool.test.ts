@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { EnginePool, type SynthesisEvent, type SynthesizeOptions, type TtsEngine, TtsStream } from '../src/index';
 
@@ -51,7 +52,6 @@ describe('EnginePool', () => {
   it('a request served from the queue takes its abort listener with it (no listener per segment left on the signal)', async () => {
     const pool = new EnginePool({ create: recordingEngine, size: 1 });
     const controller = new AbortController();
-    const { getEventListeners } = await import('node:events');
     // Thirty queued requests on one signal, one after another through a single engine.
     const requests = Array.from({ length: 30 }, async (_, i) => {
       for await (const _event of pool.synthesize(`Request ${i}.`, { schedule: { stream: {}, index: 1 } }, controller.signal)) {
