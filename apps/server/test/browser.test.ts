@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CallbackSource, Pipeline } from '@sluice/core';
@@ -42,7 +42,28 @@ describe.skipIf(!available)('the web page in a real Chromium', () => {
       await page.waitForSelector('body[data-speech="playing"]', { timeout: 15_000 });
       await page.waitForSelector('#speech-words mark', { timeout: 15_000 });
       await page.waitForSelector('body[data-speech="done"]', { timeout: 30_000 });
-      expect(await page.locator('#speech-status').textContent()).toMatch(/first audio after \d+ ms/);
+      // Done means heard to the end: the status says what was played, nothing is highlighted, Stop is off.
+      expect(await page.locator('#speech-status').textContent()).toMatch(/^Played \d+\.\d s of speech; first audio after \d+ ms/);
+      expect(await page.locator('#speech-words mark').count()).toBe(0);
+      expect(await page.locator('#speech-stop').isDisabled()).toBe(true);
+      // Stop mid-way: the same reset, and the status says how much was heard.
+      await page.getByLabel('Text').fill('A longer text to stop half way. '.repeat(12));
+      await page.getByRole('button', { name: 'Speak' }).click();
+      await page.waitForSelector('body[data-speech="playing"]', { timeout: 15_000 });
+      await page.waitForSelector('#speech-words mark', { timeout: 15_000 });
+      await page.getByRole('button', { name: 'Stop' }).click();
+      expect(await page.locator('body').getAttribute('data-speech')).toBe('stopped');
+      expect(await page.locator('#speech-status').textContent()).toMatch(/^Stopped after \d+\.\d s of \d+\.\d s/);
+      expect(await page.locator('#speech-words mark').count()).toBe(0);
+      expect(await page.locator('#speech-stop').isDisabled()).toBe(true);
+      expect(await page.locator('#speech-play').isDisabled()).toBe(false);
+
+      // A file that is not audio: the error is shown and the progress bar goes.
+      const notAudio = join(scratch, 'not-audio.wav');
+      writeFileSync(notAudio, 'this is not a song '.repeat(100));
+      await page.setInputFiles('#separation-file', notAudio);
+      await expect.poll(() => page.locator('#separation-status').textContent(), { timeout: 20_000 }).toMatch(/^Error: /);
+      expect(await page.locator('#separation-progress').isHidden()).toBe(true);
 
       await page.setInputFiles('#separation-file', song);
       await page.waitForSelector('body[data-stems]', { timeout: 30_000 });

@@ -36,35 +36,88 @@ function renderWords(text, current) {
   element.innerHTML = `${escapeHtml(text.slice(0, current.start))}<mark>${escapeHtml(text.slice(current.start, current.end))}</mark>${escapeHtml(text.slice(current.end))}`;
 }
 
-function stopSpeech() {
-  playback?.controller.abort();
-  playback?.context.close();
+/** Seconds of the current playback heard so far (scheduled audio, clamped to what has been scheduled). */
+function playedSeconds(session) {
+  if (session.startTime === undefined) return 0;
+  return Math.max(0, Math.min(session.context.currentTime - session.startTime, session.nextTime - session.startTime));
+}
+
+/**
+ * Ends the current playback, whatever ended it: the listener (Stop), the audio running out, or an error. The
+ * highlight goes, Stop is disabled (nothing plays), and the status says what was played.
+ */
+function endSpeech(reason, detail) {
+  const session = playback;
+  if (!session) return;
   playback = undefined;
+  const played = playedSeconds(session);
+  session.controller.abort();
+  void session.context.close();
+  renderWords(session.text);
   $('speech-stop').disabled = true;
   $('speech-play').disabled = false;
+  const first = session.firstAudio === undefined ? '' : `; first audio after ${session.firstAudio.toFixed(0)} ms`;
+  const status = {
+    stopped: `Stopped after ${played.toFixed(1)} s of ${(session.nextTime - (session.startTime ?? 0)).toFixed(1)} s${first}.`,
+    played: `Played ${played.toFixed(1)} s of speech${first}.`,
+    error: `Error: ${detail} (played ${played.toFixed(1)} s).`,
+  }[reason];
+  $('speech-status').textContent = status;
+  document.body.dataset.speech = reason === 'played' ? 'done' : reason;
+}
+
+function stopSpeech() {
+  endSpeech('stopped');
+}
+
+/** Schedules one buffer of 16-bit PCM after the ones before it. */
+function schedule(session, base64) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const samples = new Int16Array(bytes.buffer, 0, bytes.length >> 1);
+  const buffer = session.context.createBuffer(1, samples.length, 24000);
+  const channel = buffer.getChannelData(0);
+  for (let i = 0; i < samples.length; i++) channel[i] = samples[i] / 32768;
+  const node = session.context.createBufferSource();
+  node.buffer = buffer;
+  node.connect(session.context.destination);
+  if (session.startTime === undefined) {
+    session.startTime = session.context.currentTime + 0.05;
+    session.nextTime = session.startTime;
+    session.firstAudio = performance.now() - session.started;
+    $('speech-status').textContent = `Playing (first audio after ${session.firstAudio.toFixed(0)} ms)…`;
+    document.body.dataset.speech = 'playing';
+  }
+  node.start(session.nextTime);
+  session.nextTime += buffer.duration;
+  session.last = node;
 }
 
 async function speak(event) {
   event.preventDefault();
-  stopSpeech();
+  if (playback) endSpeech('stopped');
   const text = $('speech-text').value;
-  const context = new AudioContext({ sampleRate: 24000 });
-  const controller = new AbortController();
-  const words = [];
-  playback = { context, controller };
+  const session = {
+    text,
+    context: new AudioContext({ sampleRate: 24000 }),
+    controller: new AbortController(),
+    words: [],
+    started: performance.now(),
+    startTime: undefined,
+    nextTime: 0,
+    firstAudio: undefined,
+    last: undefined,
+  };
+  playback = session;
   $('speech-stop').disabled = false;
   $('speech-play').disabled = true;
   $('speech-status').textContent = 'Synthesizing…';
+  document.body.dataset.speech = 'synthesizing';
   renderWords(text);
-  const started = performance.now();
-  let startTime;
-  let nextTime = 0;
-  let firstAudio;
   const highlight = () => {
-    if (playback?.context !== context) return;
-    if (startTime !== undefined) {
-      const now = context.currentTime - startTime;
-      const word = words.findLast((w) => w.startSeconds <= now);
+    if (playback !== session) return;
+    if (session.startTime !== undefined) {
+      const now = session.context.currentTime - session.startTime;
+      const word = session.words.findLast((w) => w.startSeconds <= now);
       renderWords(text, word && now <= word.endSeconds + 0.05 ? word : undefined);
     }
     requestAnimationFrame(highlight);
@@ -75,7 +128,7 @@ async function speak(event) {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ input: text, voice: $('speech-voice').value, response_format: 'pcm', speed: Number($('speech-speed').value) }),
-      signal: controller.signal,
+      signal: session.controller.signal,
     });
     if (!response.ok) throw new Error((await response.json()).error.message);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -89,38 +142,20 @@ async function speak(event) {
       for (const line of lines) {
         if (!line) continue;
         const message = JSON.parse(line);
-        if (message.type === 'word') words.push(message);
+        if (message.type === 'word') session.words.push(message);
         if (message.type === 'error') throw new Error(message.error.message);
-        if (message.type === 'audio') {
-          const bytes = Uint8Array.from(atob(message.data), (c) => c.charCodeAt(0));
-          const samples = new Int16Array(bytes.buffer, 0, bytes.length >> 1);
-          const buffer = context.createBuffer(1, samples.length, 24000);
-          const channel = buffer.getChannelData(0);
-          for (let i = 0; i < samples.length; i++) channel[i] = samples[i] / 32768;
-          const node = context.createBufferSource();
-          node.buffer = buffer;
-          node.connect(context.destination);
-          if (startTime === undefined) {
-            startTime = context.currentTime + 0.05;
-            nextTime = startTime;
-            firstAudio = performance.now() - started;
-            $('speech-status').textContent = `Playing (first audio after ${firstAudio.toFixed(0)} ms)…`;
-            document.body.dataset.speech = 'playing';
-          }
-          node.start(nextTime);
-          nextTime += buffer.duration;
-        }
-        if (message.type === 'done') {
-          $('speech-status').textContent =
-            `${message.audio_seconds.toFixed(1)} s of speech; first audio after ${firstAudio?.toFixed(0)} ms.`;
-          document.body.dataset.speech = 'done';
+        if (message.type === 'audio') schedule(session, message.data);
+        if (message.type === 'done' && playback === session) {
+          // Synthesis is over; playback is not. The status moves on when the last buffer has been heard.
+          $('speech-status').textContent = `Playing ${message.audio_seconds.toFixed(1)} s of speech (all synthesized)…`;
+          const caughtUp = session.context.currentTime >= session.nextTime;
+          if (session.last && !caughtUp) session.last.onended = () => playback === session && endSpeech('played');
+          else endSpeech('played');
         }
       }
     }
   } catch (error) {
-    if (error.name !== 'AbortError') $('speech-status').textContent = `Error: ${error.message}`;
-  } finally {
-    $('speech-play').disabled = false;
+    if (error.name !== 'AbortError' && playback === session) endSpeech('error', error.message);
   }
 }
 
@@ -210,6 +245,7 @@ async function separate(file) {
   const response = await fetch('/v1/audio/separations', { method: 'POST', body: form });
   const job = await response.json();
   if (!response.ok) {
+    progress.hidden = true;
     status.textContent = `Error: ${job.error.message}`;
     return;
   }
@@ -228,6 +264,7 @@ async function separate(file) {
   });
   events.addEventListener('error', (event) => {
     events.close();
+    progress.hidden = true;
     status.textContent = event.data ? `Error: ${JSON.parse(event.data).error.message}` : 'Lost the connection to the server.';
   });
 }
