@@ -19,8 +19,6 @@ export const processIo: CommandIo = {
 export interface Command {
   /** The word after `sluice`. */
   readonly name: string;
-  /** One line for `sluice --help`. */
-  readonly summary: string;
   /** Full usage text for `sluice NAME --help`. */
   readonly usage: string;
   /** Runs the command; resolves to the exit code. */

@@ -6,7 +6,6 @@ import { parseNumber, parsePositiveNumber } from '../options';
 /** `sluice demo`: a tone through a gain pipeline, with the pipeline's stats. */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Generate a tone, run it through a gain pipeline, print the stats',
   usage: `sluice demo [--seconds N] [--frequency HZ] [--gain-db DB] [--json]
 
 Generates a stereo 44.1 kHz sine tone, runs it through a GainProcessor in a

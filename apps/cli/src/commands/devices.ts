@@ -20,7 +20,6 @@ export function parseDevice(text: string | undefined): number | string | undefin
 /** `sluice devices`: audio devices and host APIs. */
 export const devicesCommand: Command = {
   name: 'devices',
-  summary: 'List audio devices (PortAudio): ids, channels, default rates, latencies',
   usage: 'sluice devices [--json]',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
@@ -49,7 +48,6 @@ export const devicesCommand: Command = {
 /** `sluice play FILE`: a file through the speaker. */
 export const playCommand: Command = {
   name: 'play',
-  summary: 'Play an audio file on an output device',
   usage: 'sluice play FILE [--device ID|NAME] [--ignore-decode-errors]',
   async run(args, io, signal) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { device: { type: 'string' }, ...DECODE_OPTIONS } });
@@ -65,7 +63,6 @@ export const playCommand: Command = {
 /** `sluice record OUT`: the microphone into a file. */
 export const recordCommand: Command = {
   name: 'record',
-  summary: 'Record from an input device into a file (format from its extension)',
   usage: `sluice record OUT [--seconds N] [--device ID|NAME] [--sample-rate N] [--channels N]
               [--sample-format s16|s24|f32] [--keep-partial]
 

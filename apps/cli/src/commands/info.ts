@@ -8,7 +8,6 @@ const PACKAGES = ['@sluice/core', '@sluice/writers', '@sluice/metrics'];
 /** `sluice info`: versions, ffmpeg and codecs. */
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'Show versions, the ffmpeg in use (and why) and its codecs',
   usage: 'sluice info [--json]',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });

@@ -27,7 +27,6 @@ async function stemFiles(directory: string): Promise<Map<string, string>> {
 /** `sluice metrics`: score an estimate (or a directory of stems) against references. */
 export const metricsCommand: Command = {
   name: 'metrics',
-  summary: 'SI-SDR, SDR, SNR, correlation (and BSS-Eval) of estimates against references',
   usage: `sluice metrics ESTIMATE REFERENCE [--json] [--bss] [--ignore-decode-errors]
 sluice metrics --stems EST_DIR REF_DIR [--json] [--bss] [--ignore-decode-errors]
 

@@ -33,7 +33,6 @@ export async function pullWithProgress(name: string, io: CommandIo, signal: Abor
 /** `sluice models list|pull|path|rm`: published separation models by name. */
 export const modelsCommand: Command = {
   name: 'models',
-  summary: 'List, download (resumable, verified), locate and remove separation models by name',
   usage: `sluice models list [--json]
 sluice models pull NAME
 sluice models path NAME

@@ -6,7 +6,6 @@ import { type Command, UsageError } from '../io';
 /** `sluice probe FILE`. */
 export const probeCommand: Command = {
   name: 'probe',
-  summary: 'Show container, codec, rate, channels, duration, bitrate and tags of a file',
   usage: `sluice probe FILE [--json]
 
 Exit status 0 when the file is whole, 1 when it cannot be read or is shorter than its header declares

@@ -131,7 +131,6 @@ async function normalizationOf(text: string | undefined, open: () => Promise<Fil
 /** `sluice separate IN --out DIR`: streaming source separation, file to per-stem files. */
 export const separateCommand: Command = {
   name: 'separate',
-  summary: 'Split a song into stems (DSP by default, or an HTDemucs / MDX-Net ONNX model), streaming',
   usage: `sluice separate IN --out DIR [--dsp | --model NAME|M.onnx [--pull] | --model M.onnx --contract waveform|split|mdx]
                 [--stems vocals,drums] [--format wav|flac|mp3|...] [--segment SECONDS]
                 [--overlap 0.25] [--normalize running|whole|none] [--shifts N] [--threads N]

@@ -16,7 +16,6 @@ import {
 /** `sluice transcode IN OUT`: streaming, file to file. */
 export const transcodeCommand: Command = {
   name: 'transcode',
-  summary: 'Convert an audio file, streaming (never the whole file in memory)',
   usage: `sluice transcode IN OUT [--format F] [--bitrate 192k] [--sample-rate N] [--channels N]
                  [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors]
 

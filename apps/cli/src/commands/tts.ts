@@ -39,7 +39,6 @@ async function feedStdin(stream: TtsStream, onText: (piece: string) => void): Pr
 /** `sluice tts TEXT|-`: streaming speech into a file (or stdout) as the audio arrives. */
 export const ttsCommand: Command = {
   name: 'tts',
-  summary: 'Speak text (or stdin, as it arrives) into an audio file, streaming; eSpeak offline or Amazon Polly',
   usage: `sluice tts TEXT|- [--engine espeak|polly] [--voice V] [--out FILE] [--format F] [--play [--device ID]]
                 [--words FILE.json] [--captions FILE.vtt|FILE.srt] [--rate N] [--sample-rate N] [--sample-format s16|s24|f32] [--keep-partial]
 Polly: [--region R] [--endpoint URL] [--polly-engine standard|neural|long-form|generative] [--http 1|2]
@@ -145,7 +144,6 @@ ${FILE_OUTPUT_HELP}`,
 /** `sluice voices`: the voices an engine offers. */
 export const voicesCommand: Command = {
   name: 'voices',
-  summary: 'List the voices of a text-to-speech engine',
   usage: `sluice voices [--engine espeak|polly] [--language CODE] [--json]
 Polly: [--region R] [--endpoint URL]`,
   async run(args, io) {

@@ -31,7 +31,6 @@ function parseParams(values: string[] | undefined): { names: string[]; values: n
 /** `sluice wasm MODULE.wasm IN OUT`: a file through a sandboxed WebAssembly module. */
 export const wasmCommand: Command = {
   name: 'wasm',
-  summary: 'Run an audio file through a sandboxed WebAssembly module (an effect or analyser)',
   usage: `sluice wasm MODULE.wasm IN OUT [--param name=value]… [--analyser] [--memory-pages N] [--ms-per-chunk N]
                 [--format F] [--sample-format s16|s24|f32] [--keep-partial] [--ignore-decode-errors]
 
