@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The whole test suite, as `.ci/run` and the README run it:
 //   1. system packages the tests use (Debian, only when root and missing),
-//   2. format + lint (biome), a changeset for every changed package, typecheck, build,
-//      published-shape checks (publint, attw), the cherry-pick install test,
-//   3. vitest over every package and app,
+//   2. format + lint (biome), a changeset for every changed package, typecheck and build (one turbo run, so
+//      packages type-check while others build), published-shape checks (publint, attw) beside the cherry-pick
+//      install test (both mostly wait on npm and the disk, so they share the cores),
+//   3. vitest over every package and app (one test file per core at a time),
 // then a summary that says plainly what was skipped and why.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,6 +27,38 @@ function step(name, command, args, options = {}) {
   }
 }
 
+/**
+ * Steps run side by side; each one's output is held and printed whole when it ends, so the logs do not
+ * interleave. Fails like `step` when any fails (after all have ended).
+ */
+async function sideBySide(list) {
+  const begin = Date.now();
+  process.stdout.write(`\n▶ ${list.map((s) => s.name).join(' ‖ ')}\n`);
+  const results = await Promise.all(
+    list.map(
+      ({ name, command, args }) =>
+        new Promise((resolve) => {
+          const child = spawn(command, args, { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+          const output = [];
+          child.stdout.on('data', (data) => output.push(data));
+          child.stderr.on('data', (data) => output.push(data));
+          child.on('close', (status, signal) => {
+            const seconds = ((Date.now() - begin) / 1000).toFixed(1);
+            process.stdout.write(`\n▶ ${name} (${seconds} s)\n${Buffer.concat(output).toString()}`);
+            resolve({ name, ok: status === 0, seconds, status: status ?? signal });
+          });
+        }),
+    ),
+  );
+  for (const { name, ok, seconds } of results) steps.push({ name, ok, seconds });
+  const failed = results.find((result) => !result.ok);
+  if (failed) {
+    process.stdout.write(`\n✖ ${failed.name} failed (exit ${failed.status})\n`);
+    summary();
+    process.exit(typeof failed.status === 'number' && failed.status !== 0 ? failed.status : 1);
+  }
+}
+
 function summary() {
   process.stdout.write('\nSummary:\n');
   for (const s of steps) process.stdout.write(`  ${s.ok ? '✔' : '✖'} ${s.name} (${s.seconds} s)\n`);
@@ -35,14 +68,23 @@ function summary() {
 step('system packages', process.execPath, ['tooling/scripts/setup-system.mjs']);
 step('format and lint (biome)', 'biome', ['ci', '--colors=off', '.']);
 step('changesets', process.execPath, ['tooling/scripts/check-changesets.mjs']);
-step('typecheck', 'turbo', ['run', 'typecheck', '--output-logs=errors-only']);
-step('build', 'turbo', ['run', 'build', '--output-logs=errors-only']);
-step('package shape (publint, attw)', 'turbo', ['run', 'check:package', '--output-logs=errors-only', '--concurrency=2']);
+step('typecheck and build', 'turbo', ['run', 'typecheck', 'build', '--output-logs=errors-only']);
+const shape = {
+  name: 'package shape (publint, attw)',
+  command: 'turbo',
+  args: ['run', 'check:package', '--output-logs=errors-only', '--concurrency=2'],
+};
 if (process.env.SLUICE_SKIP_CHERRY_PICK === '1') {
   process.stdout.write('\n▶ cherry-pick: skipped (SLUICE_SKIP_CHERRY_PICK=1)\n');
+  await sideBySide([shape]);
 } else {
-  step('cherry-pick (each package packed, installed alone with npm, imported, type-checked, README example run)', process.execPath, [
-    'tooling/scripts/cherry-pick.mjs',
+  await sideBySide([
+    shape,
+    {
+      name: 'cherry-pick (each package packed, installed alone with npm, imported, type-checked, README example run)',
+      command: process.execPath,
+      args: ['tooling/scripts/cherry-pick.mjs'],
+    },
   ]);
 }
 step('tests (vitest)', 'vitest', ['run']);
