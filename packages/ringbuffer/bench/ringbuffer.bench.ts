@@ -2,7 +2,9 @@
  * SharedRingBuffer against ringbuf.js and against plain Float32Array.set
  * copies of the same bytes, same run, same workload: stereo float32,
  * interleaved, blocks of 128 and 1024 frames, push then pop, millions of
- * frames. Then the same two rings across two threads.
+ * frames; the same copies through claim/commit, and a producer and consumer
+ * working in the ring's memory in place against the same work on a plain
+ * shared array. Then the same two rings across two threads.
  */
 import { startTsWorker } from '@sluice/config/ts-worker';
 import { compare, finish, report } from '@sluice/config/bench';
@@ -22,6 +24,60 @@ function sluiceTask(blockFrames: number) {
       ring.push(input);
       ring.pop(output);
     }
+  };
+}
+
+/** The same two copies through claim/commit: the producer copies into the ring's memory, the consumer out of it. */
+function sluiceClaimTask(blockFrames: number) {
+  const ring = SharedRingBuffer.create({ capacityFrames: CAPACITY_FRAMES, channels: CHANNELS });
+  const input = new Float32Array(blockFrames * CHANNELS).fill(0.5);
+  const output = new Float32Array(blockFrames * CHANNELS);
+  return () => {
+    for (let done = 0; done < TOTAL_FRAMES; done += blockFrames) {
+      const write = ring.claimWrite(blockFrames);
+      write.first.set(input);
+      ring.commitWrite(blockFrames);
+      const read = ring.claimRead(blockFrames);
+      output.set(read.first);
+      ring.commitRead(blockFrames);
+    }
+  };
+}
+
+/** Zero-copy for real: the producer fills the ring's memory in place, the consumer sums it in place. */
+function sluiceInPlaceTask(blockFrames: number) {
+  const ring = SharedRingBuffer.create({ capacityFrames: CAPACITY_FRAMES, channels: CHANNELS });
+  let sum = 0;
+  return () => {
+    for (let done = 0; done < TOTAL_FRAMES; done += blockFrames) {
+      const write = ring.claimWrite(blockFrames);
+      write.first.fill(0.5);
+      ring.commitWrite(blockFrames);
+      const read = ring.claimRead(blockFrames);
+      const view = read.first;
+      for (let i = 0; i < view.length; i++) sum += view[i] as number;
+      ring.commitRead(blockFrames);
+    }
+    return sum;
+  };
+}
+
+/** The ceiling for the in-place task: the same fill and sum over a plain shared array, no ring. */
+function inPlaceCeilingTask(blockFrames: number) {
+  const samples = blockFrames * CHANNELS;
+  const storage = new Float32Array(new SharedArrayBuffer(CAPACITY_FRAMES * CHANNELS * 4));
+  const slots = CAPACITY_FRAMES / blockFrames;
+  const views = Array.from({ length: slots }, (_, i) => storage.subarray(i * samples, (i + 1) * samples));
+  let sum = 0;
+  return () => {
+    let slot = 0;
+    for (let done = 0; done < TOTAL_FRAMES; done += blockFrames) {
+      const view = views[slot] as Float32Array;
+      view.fill(0.5);
+      for (let i = 0; i < view.length; i++) sum += view[i] as number;
+      if (++slot === slots) slot = 0;
+    }
+    return sum;
   };
 }
 
@@ -68,6 +124,9 @@ for (const blockFrames of [128, 1024]) {
   const times = await compare(
     {
       sluice: sluiceTask(blockFrames),
+      sluiceClaim: sluiceClaimTask(blockFrames),
+      sluiceInPlace: sluiceInPlaceTask(blockFrames),
+      inPlaceCeiling: inPlaceCeilingTask(blockFrames),
       ringbuf: ringbufTask(blockFrames),
       memcpy: memcpyTask(blockFrames),
       sharedMemcpy: memcpyTask(blockFrames, true),
@@ -82,6 +141,8 @@ for (const blockFrames of [128, 1024]) {
     [`vsRingbufJs${blockFrames}`]: times.ringbuf / times.sluice,
     [`fractionOfMemcpy${blockFrames}`]: times.memcpy / times.sluice,
     [`fractionOfSharedMemcpy${blockFrames}`]: times.sharedMemcpy / times.sluice,
+    [`claimCommitFractionOfSharedMemcpy${blockFrames}`]: times.sharedMemcpy / times.sluiceClaim,
+    [`inPlaceFractionOfCeiling${blockFrames}`]: times.inPlaceCeiling / times.sluiceInPlace,
   };
   report(`Single thread, push then pop, ${blockFrames}-frame stereo blocks (${TOTAL_FRAMES / 1e6}M frames)`, block);
   Object.assign(figures, block);

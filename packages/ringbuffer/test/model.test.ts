@@ -105,6 +105,58 @@ describe('SharedRingBuffer against a model', () => {
   });
 });
 
+describe('SharedRingBuffer claim/commit (zero-copy) against a model', () => {
+  it.each([1, 5, 128, 1000])('capacity %i: writing and reading the ring’s memory in place agrees with push and pop', (capacity) => {
+    const random = seededRandom(capacity + 99);
+    const channels = 2;
+    const ring = SharedRingBuffer.create({ capacityFrames: capacity, channels });
+    const model = new ModelRing(capacity, 'reject');
+    for (let step = 0; step < 2000; step++) {
+      const asked = randomInt(random, 0, capacity);
+      if (random() < 0.5) {
+        const region = ring.claimWrite(asked);
+        expect(region.frames).toBe(Math.min(asked, capacity - model.frames.length));
+        // Commit fewer than claimed, sometimes: only what was written becomes visible.
+        const frames = randomFrames(random, random() < 0.2 ? randomInt(random, 0, region.frames) : region.frames, channels);
+        const flat = frames.flat();
+        region.first.set(flat.slice(0, region.first.length));
+        if (flat.length > region.first.length) region.second?.set(flat.slice(region.first.length));
+        ring.commitWrite(frames.length);
+        model.write(frames);
+      } else {
+        const region = ring.claimRead(asked);
+        const frames = Math.min(asked, model.frames.length);
+        expect(region.frames).toBe(frames);
+        const seen = [...region.first, ...(region.second ?? [])].slice(0, frames * channels);
+        const consumed = random() < 0.2 ? randomInt(random, 0, frames) : frames;
+        expect(seen).toEqual(model.frames.slice(0, frames).flat());
+        ring.commitRead(consumed);
+        model.read(consumed);
+      }
+      expect(ring.available).toBe(model.frames.length);
+    }
+    expect(ring.overruns).toBe(0);
+    expect(ring.underruns).toBe(0);
+  });
+
+  it('refuses a second claim before the commit, a commit without a claim or of more than was claimed, and push or pop mid-claim', () => {
+    const ring = SharedRingBuffer.create({ capacityFrames: 16, channels: 1 });
+    expectThrowCode(() => ring.commitWrite(1), 'E_INVALID_ARGUMENT');
+    const region = ring.claimWrite(8);
+    expect(region.frames).toBe(8);
+    expectThrowCode(() => ring.claimWrite(4), 'E_INVALID_ARGUMENT');
+    expectThrowCode(() => ring.push(new Float32Array(2)), 'E_INVALID_ARGUMENT');
+    expectThrowCode(() => ring.commitRead(1), 'E_INVALID_ARGUMENT');
+    expectThrowCode(() => ring.commitWrite(9), 'E_INVALID_ARGUMENT');
+    ring.commitWrite(8);
+    expectThrowCode(() => ring.claimRead(17), 'E_INVALID_ARGUMENT');
+    expectThrowCode(() => ring.claimRead(1.5), 'E_INVALID_ARGUMENT');
+    expect(ring.claimRead(16).frames).toBe(8);
+    ring.commitRead(8);
+    expect(ring.available).toBe(0);
+  });
+});
+
 describe('overlapped window reads', () => {
   it('reads windows of N frames while consuming hops of H', () => {
     const ring = new AudioRingBuffer({ capacityFrames: 16, channels: 1 });

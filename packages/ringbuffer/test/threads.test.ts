@@ -6,22 +6,23 @@ import { AudioRingBuffer, SharedRingBuffer, ringBufferSink, ringBufferSource, sh
 import { ToneSource, CollectSink, run } from '@sluice/core';
 import { patternValue } from './fixtures/pattern';
 
-function startProducer(buffer: SharedArrayBuffer, totalFrames: number, blockFrames: number, planar: boolean): Worker {
+function startProducer(buffer: SharedArrayBuffer, totalFrames: number, blockFrames: number, planar: boolean, inPlace: boolean): Worker {
   return startTsWorker(new URL('./fixtures/producer-worker.ts', import.meta.url), {
-    workerData: { buffer, totalFrames, blockFrames, planar },
+    workerData: { buffer, totalFrames, blockFrames, planar, inPlace },
   });
 }
 
 describe('SharedRingBuffer across two threads', () => {
   it.each([
-    ['interleaved', false, 128],
-    ['planar', true, 1000],
+    ['interleaved', false, 128, false],
+    ['planar', true, 1000, false],
+    ['in place (claimWrite/commitWrite)', false, 300, true],
   ] as const)(
     '%s: a worker produces 2 million frames, the main thread receives every one, in order',
-    async (_name, planar, block) => {
+    async (_name, planar, block, inPlace) => {
       const totalFrames = 2_000_000;
       const ring = SharedRingBuffer.create({ capacityFrames: 4096, channels: 2, sampleRate: 48000 });
-      const worker = startProducer(ring.buffer, totalFrames, block, planar);
+      const worker = startProducer(ring.buffer, totalFrames, block, planar, inPlace);
       // If the producer dies, abort the consumer instead of waiting for frames that never come.
       const controller = new AbortController();
       const exited = new Promise<number>((resolve, reject) => {
