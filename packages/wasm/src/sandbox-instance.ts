@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { SluiceError } from '@sluice/core';
 import type { Grant, ModuleKind } from './abi';
+import { ANSWERED, Mailbox, type MailboxExtra, SLOTS } from './mailbox';
 import { type ModuleInfo, readModuleInfo } from './module-info';
 import { WORKER_CODE } from './worker-code';
 
@@ -117,6 +118,15 @@ export class SandboxInstance {
   private readonly loaded: Promise<void>;
   /** Lines the module logged (grant `log`). */
   readonly logs: string[] = [];
+  /** Audio to and from `process()` goes through shared memory (see mailbox.ts). */
+  private readonly mailbox = new Mailbox();
+  /** Chunks are posted in call order (and resets between them), one at a time. */
+  private turn: Promise<unknown> = Promise.resolve();
+  /** Answers read out of their slots (so the slots can be reused), until their caller takes them. */
+  private readonly answers = new Map<number, { failed: boolean; recordBytes: number; data: Float32Array }>();
+  private read = 0;
+  /** Samples in each posted chunk, until its answer is read out. */
+  private readonly lengths = new Map<number, number>();
 
   constructor(
     readonly id: string,
@@ -156,6 +166,10 @@ export class SandboxInstance {
         this.logs.push(String(message.text));
         return;
       }
+      if (message.type === 'mailbox') {
+        this.mailbox.receive(message as unknown as MailboxExtra);
+        return;
+      }
       const pending = this.pending.get(message.id as number);
       if (pending === undefined) return;
       this.pending.delete(message.id as number);
@@ -192,6 +206,7 @@ export class SandboxInstance {
       params: options.params ?? [],
       sampleRate: options.sampleRate ?? 48000,
       channels: options.channels ?? 1,
+      control: this.mailbox.control.buffer,
     }).then(() => undefined);
     this.loaded.catch(() => undefined);
   }
@@ -220,23 +235,92 @@ export class SandboxInstance {
     return this.loaded;
   }
 
-  /** Runs `process` on planar float32 audio (`channels` blocks of `frames`); the array is transferred and a processed one returned. */
-  async process(data: Float32Array, frames: number, channels: number): Promise<{ data: Float32Array; record?: Uint8Array }> {
-    await this.loaded;
-    this.counters.chunksIn++;
-    this.counters.bytesIn += data.byteLength;
-    const reply = await this.request({ type: 'process', data, frames, channels }, [data.buffer as ArrayBuffer]);
-    const out = reply.data as Float32Array;
-    const record = reply.record as Uint8Array | undefined;
-    this.counters.chunksOut++;
-    this.counters.bytesOut += out.byteLength + (record?.byteLength ?? 0);
-    return record === undefined ? { data: out } : { data: out, record };
+  /**
+   * Runs `process` on planar float32 audio (`channels` blocks of `frames`) through the shared-memory mailbox and
+   * resolves with the result in a new array (`data` is left as it was). Calls are posted in order; up to
+   * `SLOTS` may be in flight, so a caller that does not wait for one before the next keeps the worker busy
+   * while it prepares the next (WasmProcessor's `inFlight`).
+   */
+  process(data: Float32Array, frames: number, channels: number): Promise<{ data: Float32Array; record?: Uint8Array }> {
+    const posted = this.turn.then(() => this.post(data, frames, channels));
+    this.turn = posted.catch(() => undefined);
+    return posted.then((seq) => this.collect(seq));
   }
 
-  /** Calls the module's `reset()` if it has one. */
-  async reset(): Promise<void> {
+  private async post(data: Float32Array, frames: number, channels: number): Promise<number> {
     await this.loaded;
-    await this.request({ type: 'reset' });
+    if (this.failure !== undefined) throw this.failure;
+    if (data.length > this.mailbox.capacity) {
+      // New slots only when none is in use.
+      await this.waitAnswered(this.read + this.mailbox.outstanding);
+      const grown = this.mailbox.grow(data.length) as SharedArrayBuffer;
+      await this.request({ type: 'mailbox-data', data: grown, capacity: this.mailbox.capacity });
+    }
+    // A free slot: the one SLOTS back has been answered and read out.
+    if (this.mailbox.outstanding >= SLOTS) await this.waitAnswered(this.read + this.mailbox.outstanding - SLOTS + 1);
+    this.counters.chunksIn++;
+    this.counters.bytesIn += data.byteLength;
+    this.worker.ref();
+    const seq = this.mailbox.post(data, frames, channels);
+    this.lengths.set(seq, data.length);
+    return seq;
+  }
+
+  /** Waits until chunk `seq` is answered (the budget is per chunk, for every chunk ahead of it), then reads out every answer there is. */
+  private async waitAnswered(seq: number): Promise<void> {
+    const ahead = Math.max(1, seq - this.read);
+    const outcome = await this.mailbox.answered(seq, this.limits.msPerChunk * ahead);
+    if (this.failure !== undefined) throw this.failure;
+    if (outcome === 'timed-out') {
+      const error = this.die(
+        new SluiceError(
+          'E_SANDBOX',
+          `${this.id}: the module took longer than its ${this.limits.msPerChunk} ms budget for one call; its worker was terminated`,
+        ),
+      );
+      void this.worker.terminate();
+      throw error;
+    }
+    const answered = Atomics.load(this.mailbox.control, ANSWERED);
+    for (; this.read < answered; this.read++) {
+      const next = this.read + 1;
+      this.answers.set(next, this.mailbox.result(next, this.lengths.get(next) as number));
+      this.lengths.delete(next);
+    }
+    if (this.mailbox.outstanding === 0 && this.pending.size === 0) this.worker.unref();
+  }
+
+  private async collect(seq: number): Promise<{ data: Float32Array; record?: Uint8Array }> {
+    const started = performance.now();
+    if (!this.answers.has(seq)) await this.waitAnswered(seq);
+    const answer = this.answers.get(seq);
+    this.answers.delete(seq);
+    if (answer === undefined) throw this.failure ?? new SluiceError('E_INTERNAL', `${this.id}: no answer for chunk ${seq}`);
+    if (answer.failed) {
+      const extra = await this.mailbox.extra(seq);
+      if (extra.trap) this.counters.traps++;
+      throw this.die(
+        new SluiceError('E_SANDBOX', `${this.id}: ${extra.trap ? 'the module trapped' : 'the module failed'}: ${String(extra.message)}`),
+      );
+    }
+    const record = answer.recordBytes > 0 ? (await this.mailbox.extra(seq)).record : undefined;
+    const ms = performance.now() - started;
+    this.counters.calls++;
+    this.counters.totalMs += ms;
+    this.counters.maxMs = Math.max(this.counters.maxMs, ms);
+    this.counters.chunksOut++;
+    this.counters.bytesOut += answer.data.byteLength + (record?.byteLength ?? 0);
+    return record === undefined ? { data: answer.data } : { data: answer.data, record };
+  }
+
+  /** Calls the module's `reset()` if it has one, after the calls already made and before any made later. */
+  reset(): Promise<void> {
+    const done = this.turn.then(async () => {
+      await this.loaded;
+      await this.request({ type: 'reset' });
+    });
+    this.turn = done.catch(() => undefined);
+    return done;
   }
 
   /** Calls a streaming function once (see the ABI). */

@@ -10,6 +10,7 @@ import {
   createByteChunk,
   withChunk,
 } from '@sluice/core';
+import { SLOTS } from './mailbox';
 import { type InstanceOptions, SandboxInstance, compileModule } from './sandbox-instance';
 
 /** Options for {@link WasmProcessor}. */
@@ -18,6 +19,17 @@ export interface WasmProcessorOptions extends Omit<InstanceOptions, 'sampleRate'
   name?: string;
   /** Where an analyser's records go (default: a new MemoryChannel, `processor.records`). */
   records?: StreamingChannel<ByteChunk>;
+  /**
+   * Chunks in the sandbox at once (1–4, default 1). With more than one, the worker runs a chunk while the next is
+   * prepared, and a chunk comes out only when the `inFlight`-th after it goes in: throughput for files, at the
+   * cost of that many chunks of latency (keep 1 for live audio).
+   */
+  inFlight?: number;
+}
+
+interface InFlight {
+  chunk: AudioChunk;
+  result: Promise<{ data: Float32Array; record?: Uint8Array }> | undefined;
 }
 
 /**
@@ -36,6 +48,8 @@ export class WasmProcessor implements Processor {
   private readonly compiled: ReturnType<typeof compileModule>;
   private instance: SandboxInstance | undefined;
   private recordSeq = 0;
+  private readonly inFlight: number;
+  private flight: InFlight[] = [];
 
   constructor(
     module: Uint8Array | string,
@@ -49,6 +63,12 @@ export class WasmProcessor implements Processor {
       throw SluiceError.wrap(error, 'E_IO', `WasmProcessor: cannot read ${String(module)}`);
     }
     this.compiled = compileModule(bytes);
+    this.inFlight = options.inFlight ?? 1;
+    if (!Number.isInteger(this.inFlight) || this.inFlight < 1 || this.inFlight > SLOTS)
+      throw new SluiceError(
+        'E_INVALID_ARGUMENT',
+        `WasmProcessor: inFlight must be an integer from 1 to ${SLOTS}, got ${String(options.inFlight)}`,
+      );
     this.records = options.records ?? new MemoryChannel<ByteChunk>(`${this.name}-records`);
   }
 
@@ -65,32 +85,53 @@ export class WasmProcessor implements Processor {
     });
   }
 
-  async process(chunk: AudioChunk): Promise<AudioChunk> {
+  /** Sends the chunk into the sandbox; returns the chunks whose turn it is to come out (this one, with `inFlight` 1). */
+  async process(chunk: AudioChunk): Promise<AudioChunk[]> {
     const instance = this.requireInstance();
     const { frames } = chunk;
     const channels = chunk.planes.length;
-    if (frames === 0) return chunk;
-    const data = new Float32Array(frames * channels);
-    chunk.planes.forEach((plane, c) => {
-      data.set(plane, c * frames);
-    });
-    const result = await instance.process(data, frames, channels);
-    if (result.record !== undefined) {
+    let result: InFlight['result'];
+    if (frames > 0) {
+      const data = new Float32Array(frames * channels);
+      chunk.planes.forEach((plane, c) => {
+        data.set(plane, c * frames);
+      });
+      result = instance.process(data, frames, channels);
+      // Awaited in order by finish(); a failure is not unhandled in between.
+      result.catch(() => undefined);
+    }
+    this.flight.push({ chunk, result });
+    const out: AudioChunk[] = [];
+    while (this.flight.length >= this.inFlight) out.push(await this.finish(this.flight.shift() as InFlight));
+    return out;
+  }
+
+  /** The chunks still in the sandbox, in order; then the records channel ends. */
+  async flush(): Promise<AudioChunk[]> {
+    const out: AudioChunk[] = [];
+    while (this.flight.length > 0) out.push(await this.finish(this.flight.shift() as InFlight));
+    this.records.close();
+    return out;
+  }
+
+  private async finish({ chunk, result }: InFlight): Promise<AudioChunk> {
+    if (result === undefined) return chunk;
+    const { frames } = chunk;
+    const channels = chunk.planes.length;
+    const done = await result;
+    if (done.record !== undefined) {
       // Records are newline-delimited, so that a channel transformer (bytesToNdjson) can split them.
-      const data = result.record.at(-1) === 0x0a ? result.record : Uint8Array.from([...result.record, 0x0a]);
+      const data = done.record.at(-1) === 0x0a ? done.record : Uint8Array.from([...done.record, 0x0a]);
       await this.records.send(createByteChunk({ data, seq: this.recordSeq++, meta: { seq: chunk.seq, startFrame: chunk.startFrame } }));
     }
     if ((this.options.kind ?? 'effect') === 'analyser') return chunk;
-    const planes = Array.from({ length: channels }, (_, c) => result.data.subarray(c * frames, (c + 1) * frames));
+    const planes = Array.from({ length: channels }, (_, c) => done.data.subarray(c * frames, (c + 1) * frames));
     return withChunk(chunk, { planes });
   }
 
-  flush(): null {
-    this.records.close();
-    return null;
-  }
-
+  /** Drops what is in flight (it belongs to the stream before) and resets the module. */
   reset(): void {
+    this.flight = [];
     void this.instance?.reset();
   }
 

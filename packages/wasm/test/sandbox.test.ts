@@ -89,10 +89,10 @@ describe('WasmProcessor with well-behaved modules', () => {
       startFrame: 0,
       final: false,
     });
-    const first = await processor.process(chunk([signal.slice(0, 100)]));
+    const [first] = await processor.process(chunk([signal.slice(0, 100)]));
     processor.reset();
-    const again = await processor.process(chunk([signal.slice(0, 100)]));
-    expect(Array.from(again.planes[0] as Float32Array)).toEqual(Array.from(first.planes[0] as Float32Array));
+    const [again] = await processor.process(chunk([signal.slice(0, 100)]));
+    expect(Array.from(again?.planes[0] as Float32Array)).toEqual(Array.from(first?.planes[0] as Float32Array));
     await processor.close();
   });
 
@@ -139,6 +139,16 @@ describe('WasmProcessor with well-behaved modules', () => {
     ]);
     expect(Object.values(manager.stats()).every((stats) => stats.chunksIn === 1)).toBe(true);
     await manager.close();
+  });
+});
+
+describe('chunks in flight', () => {
+  it.each([2, 4])('inFlight %i: the same output, in order, as one at a time; the last chunks come out at flush', async (inFlight) => {
+    const chunks = Array.from({ length: 25 }, (_, n) => [Float32Array.from({ length: 300 + n }, (_, i) => Math.sin((n * 300 + i) / 17))]);
+    const one = await runThrough(new WasmProcessor(ONE_POLE, { params: [0.2] }), chunks);
+    const many = await runThrough(new WasmProcessor(ONE_POLE, { params: [0.2], inFlight }), chunks);
+    expect(many.map((plane) => Array.from(plane))).toEqual(one.map((plane) => Array.from(plane)));
+    expect(() => new WasmProcessor(ONE_POLE, { inFlight: 5 })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
   });
 });
 
