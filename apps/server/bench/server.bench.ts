@@ -119,23 +119,13 @@ async function scenario(runs: () => Promise<Run>[]): Promise<Record<string, numb
   const served = results.filter((run) => run.error === undefined && !Number.isNaN(run.firstByteMs));
   const error = results.find((run) => run.error !== undefined)?.error;
   if (error !== undefined) firstErrors.push(error.slice(0, 300));
+  const firstBytes = served.map((run) => run.firstByteMs);
+  const totals = served.map((run) => run.totalMs);
   return {
-    firstByteP50Ms: percentile(
-      served.map((run) => run.firstByteMs),
-      50,
-    ),
-    firstByteP95Ms: percentile(
-      served.map((run) => run.firstByteMs),
-      95,
-    ),
-    totalP50Ms: percentile(
-      served.map((run) => run.totalMs),
-      50,
-    ),
-    totalP95Ms: percentile(
-      served.map((run) => run.totalMs),
-      95,
-    ),
+    firstByteP50Ms: percentile(firstBytes, 50),
+    firstByteP95Ms: percentile(firstBytes, 95),
+    totalP50Ms: percentile(totals, 50),
+    totalP95Ms: percentile(totals, 95),
     errors: results.filter((run) => run.error !== undefined).length,
     peakRssMb: peak,
     loopDelayP99Ms: await loopDelayP99Ms(),

@@ -1,8 +1,8 @@
-import { type AudioChunk, type Planes, SluiceError, encodePcm } from '@sluice/core';
+import { type AudioChunk, type Planes, encodePcm } from '@sluice/core';
 import { FfmpegProcess } from '../ffmpeg/process';
 import { resolveFfmpeg } from '../ffmpeg/resolve';
 import { type EncodeOptions, type OutputFormat, ffmpegOutputArgs, mimeTypeOf, rawInputArgs } from './formats';
-import { type StreamingAudioWriter, concatBytes, planesOf } from './writer';
+import { type StreamingAudioWriter, concatBytes, planesToWrite } from './writer';
 
 /** Where an ffmpeg encoder writes: a pipe we read (stream) or a file ffmpeg owns (so it can rewrite headers). */
 export type FfmpegTarget = { kind: 'stream' } | { kind: 'file'; path: string };
@@ -59,14 +59,7 @@ export class FfmpegStreamWriter implements StreamingAudioWriter {
   }
 
   async write(input: AudioChunk | Planes): Promise<Uint8Array> {
-    if (this.done) throw new SluiceError('E_CLOSED', `${this.format} writer: write after finalize`);
-    const planes = planesOf(input);
-    if (planes.length !== this.layout.channels) {
-      throw new SluiceError(
-        'E_FORMAT',
-        `${this.format} writer: ${planes.length} channel(s) written to a ${this.layout.channels}-channel stream`,
-      );
-    }
+    const planes = planesToWrite(this, input, this.layout.channels, this.done);
     const process = await this.start();
     if ((planes[0]?.length ?? 0) > 0) {
       try {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { type AudioChunk, type Planes, SluiceError } from '@sluice/core';
 import { WasmMediaEncoder } from 'wasm-media-encoders';
 import { type EncodeOptions, mimeTypeOf } from './formats';
-import { type StreamingAudioWriter, planesOf } from './writer';
+import { type StreamingAudioWriter, planesToWrite } from './writer';
 
 /** The formats an in-process WebAssembly encoder writes: LAME for mp3, libvorbis for ogg. */
 export type WasmFormat = 'mp3' | 'ogg';
@@ -114,15 +114,8 @@ export class WasmStreamWriter implements StreamingAudioWriter {
   }
 
   async write(input: AudioChunk | Planes): Promise<Uint8Array> {
-    if (this.done) throw new SluiceError('E_CLOSED', `${this.format} writer: write after finalize`);
     this.options.signal?.throwIfAborted();
-    const planes = planesOf(input);
-    if (planes.length !== this.layout.channels) {
-      throw new SluiceError(
-        'E_FORMAT',
-        `${this.format} writer: ${planes.length} channel(s) written to a ${this.layout.channels}-channel stream`,
-      );
-    }
+    const planes = planesToWrite(this, input, this.layout.channels, this.done);
     const encoder = await this.start();
     if ((planes[0]?.length ?? 0) === 0) return new Uint8Array(0);
     this.framesWritten += planes[0]?.length ?? 0;

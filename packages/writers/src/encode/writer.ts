@@ -1,4 +1,4 @@
-import type { AudioChunk, Planes } from '@sluice/core';
+import { type AudioChunk, type Planes, SluiceError } from '@sluice/core';
 import type { OutputFormat } from './formats';
 
 /**
@@ -20,6 +20,16 @@ export interface StreamingAudioWriter {
   readonly framesWritten: number;
   /** Bytes returned so far. */
   readonly bytesOut: number;
+}
+
+/** The planes of a write, after the checks every streaming writer makes: not finalized, the stream's channel count. */
+export function planesToWrite(writer: { readonly format: string }, input: AudioChunk | Planes, channels: number, done: boolean): Planes {
+  if (done) throw new SluiceError('E_CLOSED', `${writer.format} writer: write after finalize`);
+  const planes = planesOf(input);
+  if (planes.length !== channels) {
+    throw new SluiceError('E_FORMAT', `${writer.format} writer: ${planes.length} channel(s) written to a ${channels}-channel stream`);
+  }
+  return planes;
 }
 
 /** Planes of a chunk or planes. */
