@@ -99,17 +99,6 @@ function answer(seq) {
   Atomics.notify(control, ANSWERED);
 }
 
-function process(message) {
-  const { data, frames, channels } = message;
-  const ptr = area(data.length * 4);
-  heapF32(ptr, data.length).set(data);
-  const result = exportsOf.process(ptr, frames, channels);
-  if (kind === 'analyser') return { data, record: output(result) };
-  if (result !== 0) throw new Error('process() returned error code ' + result);
-  data.set(heapF32(ptr, data.length));
-  return { data };
-}
-
 function call(message) {
   const { name, params, data, final } = message;
   const fn = exportsOf[name];
@@ -124,7 +113,6 @@ parentPort.on('message', (message) => {
   try {
     let result = {};
     if (message.type === 'load') load(message);
-    else if (message.type === 'process') result = process(message);
     else if (message.type === 'reset') { if (typeof exportsOf.reset === 'function') exportsOf.reset(); }
     else if (message.type === 'mailbox-data') { shared = new Float32Array(message.data); capacity = message.capacity; }
     else if (message.type === 'call') result = call(message);
