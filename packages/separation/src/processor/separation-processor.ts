@@ -44,6 +44,8 @@ interface InFlight {
   settled: boolean;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Streaming source separation: demucs' overlap-add over any
  * {@link SeparationModel}, emitting chunks whose `stems` carry the
@@ -219,7 +221,11 @@ export class SeparationProcessor implements Processor {
       const stems = await entry.result;
       if (queue !== this.queue) return out;
       const { scale, offset } = denormalization(entry.stats);
+      // A window's overlap-add and hand-out are tens of milliseconds each for long windows: the event loop gets a
+      // turn between them (a server separating stays responsive).
+      await yieldToEventLoop();
       engine.add(entry.job, stems, scale, offset);
+      await yieldToEventLoop();
       const ready = engine.take();
       if (ready) out.push(...this.toChunks(ready));
     }
