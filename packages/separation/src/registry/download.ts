@@ -1,11 +1,9 @@
 import { type Hash, createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { SluiceError, abortError } from '@sluice/core';
 
 /** Progress of a download. */
@@ -178,23 +176,41 @@ async function fetchInto(url: string, part: string, options: DownloadOptions): P
     const started = Date.now();
     const startBytes = received;
     let lastReport = 0;
-    const meter = new Transform({
-      transform(piece: Buffer, _encoding, callback) {
+    const report = () => {
+      const now = Date.now();
+      if (!options.onProgress || (now - lastReport < 100 && received !== total)) return;
+      lastReport = now;
+      const seconds = (now - started) / 1000;
+      const bytesPerSecond = seconds > 0 ? (received - startBytes) / seconds : 0;
+      const etaSeconds = total !== undefined && bytesPerSecond > 0 ? (total - received) / bytesPerSecond : Number.NaN;
+      options.onProgress({ received, total, bytesPerSecond, etaSeconds });
+    };
+    // Written by hand, not through stream.pipeline: a pipeline that fails destroys the file stream with what it
+    // still buffers, so a cut connection could leave an empty .part and the next pull would start again. Here
+    // every byte received is on disk before the error is reported.
+    const file = await open(part, resumed ? 'a' : 'w');
+    const pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const bytes = Buffer.concat(pending, pendingBytes);
+      pending.length = 0;
+      pendingBytes = 0;
+      await file.write(bytes);
+    };
+    try {
+      for await (const piece of response as AsyncIterable<Buffer>) {
         arm();
         hash.update(piece);
         received += piece.length;
-        const now = Date.now();
-        if (options.onProgress && (now - lastReport >= 100 || received === total)) {
-          lastReport = now;
-          const seconds = (now - started) / 1000;
-          const bytesPerSecond = seconds > 0 ? (received - startBytes) / seconds : 0;
-          const etaSeconds = total !== undefined && bytesPerSecond > 0 ? (total - received) / bytesPerSecond : Number.NaN;
-          options.onProgress({ received, total, bytesPerSecond, etaSeconds });
-        }
-        callback(null, piece);
-      },
-    });
-    await pipeline(response, meter, createWriteStream(part, { flags: resumed ? 'a' : 'w', highWaterMark: 1 << 20 }));
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= 1 << 20) await flush();
+        report();
+      }
+    } finally {
+      await flush().finally(() => file.close());
+    }
     return hash.digest('hex');
   } catch (error) {
     if (options.signal?.aborted) throw abortError(options.signal, `the download of ${url}`);
