@@ -25,7 +25,7 @@ const OGG_DEFAULT_QUALITY = 5;
  * chunk without a turn of the loop in between, and a server with twenty
  * streams would stall for hundreds of milliseconds).
  */
-const YIELD_AFTER_MS = 1;
+const YIELD_AFTER_MS = 0.25;
 
 const compiled = new Map<WasmFormat, Promise<WebAssembly.Module>>();
 
