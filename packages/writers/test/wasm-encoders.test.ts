@@ -67,6 +67,31 @@ describe.each(['mp3', 'ogg'] as const)('%s in process (WebAssembly) against ffmp
   });
 });
 
+describe('sharing the event loop', () => {
+  it('twenty streams encoding flat out still let the event loop turn (they share a budget per turn)', async () => {
+    const audio = Float32Array.from({ length: RATE * 4 }, (_, i) => 0.3 * Math.sin(i / 7));
+    const writers = Array.from({ length: 20 }, () => createWriter({ format: 'mp3', sampleRate: RATE, channels: 1, encoder: 'wasm' }));
+    // Started (instantiated) first: from here on nothing they do waits for I/O, so only the budget lets the loop turn.
+    await Promise.all(writers.map((writer) => writer.write([audio.subarray(0, 2048)])));
+    let turns = 0;
+    let counting = true;
+    const tick = () => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await Promise.all(
+      writers.map(async (writer) => {
+        for (let at = 2048; at < audio.length; at += 2048) await writer.write([audio.subarray(at, at + 2048)]);
+        await writer.finalize();
+      }),
+    );
+    counting = false;
+    // 80 s of audio is about 100 ms of encoding: in 2 ms turns, dozens of them (in one stretch: none).
+    expect(turns).toBeGreaterThan(20);
+  });
+});
+
 describe('choosing the encoder', () => {
   it('falls back to ffmpeg for what the in-process encoders cannot write', () => {
     expect(createWriter({ format: 'mp3', sampleRate: 37000, channels: 1 })).toBeInstanceOf(FfmpegStreamWriter);

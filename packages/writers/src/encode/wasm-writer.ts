@@ -20,12 +20,29 @@ const MP3_DEFAULT_KBPS = 192;
 const OGG_DEFAULT_QUALITY = 5;
 
 /**
- * Encoding is synchronous: after this much of it a writer lets the event
- * loop run before it returns (a pipeline fed from a buffer writes chunk after
- * chunk without a turn of the loop in between, and a server with twenty
- * streams would stall for hundreds of milliseconds).
+ * Encoding is synchronous, and a pipeline fed from a buffer writes chunk
+ * after chunk without a turn of the event loop in between. So every
+ * in-process encoder of a thread shares one budget per turn of the loop:
+ * past it, the next write waits for the next turn. Twenty streams then
+ * share 2 ms a turn instead of each taking its own slice in the same turn
+ * (which was 20–100 ms of event-loop delay in the demo server).
  */
-const YIELD_AFTER_MS = 0.25;
+const TURN_BUDGET_MS = 2;
+let spentThisTurn = 0;
+let nextTurn: Promise<void> | undefined;
+
+/** Resolves at once while this turn has budget left; else at the next turn, which starts a fresh budget. */
+function encodingTurn(): Promise<void> | undefined {
+  if (spentThisTurn < TURN_BUDGET_MS) return undefined;
+  nextTurn ??= new Promise<void>((resolve) =>
+    setImmediate(() => {
+      spentThisTurn = 0;
+      nextTurn = undefined;
+      resolve();
+    }),
+  );
+  return nextTurn;
+}
 
 const compiled = new Map<WasmFormat, Promise<WebAssembly.Module>>();
 
@@ -77,7 +94,6 @@ export class WasmStreamWriter implements StreamingAudioWriter {
   bytesOut = 0;
   private encoder: Promise<WasmMediaEncoder<(typeof MIME)[WasmFormat]>> | undefined;
   private done = false;
-  private busyMs = 0;
 
   constructor(
     readonly format: WasmFormat,
@@ -118,15 +134,13 @@ export class WasmStreamWriter implements StreamingAudioWriter {
     const planes = planesToWrite(this, input, this.layout.channels, this.done);
     const encoder = await this.start();
     if ((planes[0]?.length ?? 0) === 0) return new Uint8Array(0);
+    const turn = encodingTurn();
+    if (turn !== undefined) await turn;
     this.framesWritten += planes[0]?.length ?? 0;
     const started = performance.now();
     // The encoder's output is a view of its own memory, reused by the next call: copied out.
     const bytes = this.count(encoder.encode(planes as Float32Array[]).slice());
-    this.busyMs += performance.now() - started;
-    if (this.busyMs >= YIELD_AFTER_MS) {
-      this.busyMs = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    spentThisTurn += performance.now() - started;
     return bytes;
   }
 
