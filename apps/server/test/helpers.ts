@@ -38,3 +38,10 @@ export async function decode(
   await new Pipeline({ source: await FileSource.open(path, options), sink }).wait();
   return sink.planes;
 }
+
+/** Polls `condition` every 20 ms until it holds or `ms` pass; resolves with whether it held (a hang guard, not a timing). */
+export async function until(condition: () => boolean, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  return condition();
+}

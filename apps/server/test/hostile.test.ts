@@ -7,7 +7,7 @@ import { FileSink } from '@sluice/writers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildServer } from '../src/index';
-import { scratch, useServer } from './helpers';
+import { scratch, useServer, until } from './helpers';
 
 // Issue 17: a careless or hostile client can never hang a request, hold a slot, leak a file or see the server's insides.
 const { server, url } = useServer({
@@ -21,12 +21,6 @@ beforeAll(async () => {
   for (let i = 0; i < left.length; i++) left[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / 44100);
   await new Pipeline({ source: new CallbackSource([[left, left]], { sampleRate: 44100, channels: 2 }), sink: new FileSink(song) }).wait();
 });
-
-async function until(condition: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  return condition();
-}
 
 const speechSlots = () => server().context.slots.count('speech');
 const post = (path: string, body: unknown, init: RequestInit = {}) =>

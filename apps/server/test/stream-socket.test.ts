@@ -1,20 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { useServer } from './helpers';
+import { until, useServer } from './helpers';
 
 const { url, server } = useServer();
 
 /** Threads of this process (the server runs in it): worker threads show up here while they live. */
 function threadCount(): number {
   return readdirSync('/proc/self/task').length;
-}
-
-async function until(condition: () => boolean, ms = 10_000): Promise<boolean> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-    if (condition()) return true;
-  }
-  return condition();
 }
 
 interface Session {

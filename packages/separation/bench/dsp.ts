@@ -8,9 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { type AudioChunk, NullSink, Pipeline, type Source, createAudioChunk } from '@sluice/core';
 import { report } from '@sluice/config/bench';
-import { siSdr } from '@sluice/metrics';
 import { DspSeparator, type DspSeparatorOptions, type SeparationModel, SeparationProcessor, ThreadedDspSeparator } from '../src/index';
-import { SONG_STEMS, type Song, type SongOptions, generateSong } from '../test/realistic-mix';
+import { SONG_STEMS, type Song, type SongOptions, generateSong, improvements } from '../test/realistic-mix';
 
 /** The methods tried, each a setting of the one separator. */
 export const DSP_METHODS: Record<string, DspSeparatorOptions> = {
@@ -26,13 +25,6 @@ const CONDITIONS: Record<string, SongOptions[]> = {
   reverb: [5].map((seed) => ({ seed, reverb: true })),
   'spread vocal': [6].map((seed) => ({ seed, spreadVocal: true })),
 };
-
-/** SI-SDRi of every stem, the estimate's SI-SDR minus the mixture's. */
-export function improvements(song: Song, stems: Record<string, Float32Array[]>): Record<string, number> {
-  return Object.fromEntries(
-    SONG_STEMS.map((name) => [name, siSdr(stems[name] as Float32Array[], song.stems[name]) - siSdr(song.mix, song.stems[name])]),
-  );
-}
 
 function quality(): Record<string, number> {
   const songs = Object.fromEntries(

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { siSdr } from '@sluice/metrics';
 import { describe, expect, it } from 'vitest';
 import { DspSeparator, ThreadedDspSeparator, separate } from '../src/index';
-import { SONG_STEMS, type Song, type SongOptions, generateSong } from './realistic-mix';
+import { SONG_STEMS, type SongOptions, generateSong, improvements } from './realistic-mix';
 import { streamThrough } from './streaming';
 
 /** The largest |Σ stems − mixture| over every sample of every channel. */
@@ -16,13 +15,6 @@ function worstSumError(stems: Record<string, Float32Array[] | undefined>, mix: r
     }
   });
   return worst;
-}
-
-/** SI-SDR improvement over the mixture for every stem (dB). */
-function improvements(song: Song, stems: Record<string, Float32Array[]>): Record<string, number> {
-  return Object.fromEntries(
-    SONG_STEMS.map((name) => [name, siSdr(stems[name] as Float32Array[], song.stems[name]) - siSdr(song.mix, song.stems[name])]),
-  );
 }
 
 /**

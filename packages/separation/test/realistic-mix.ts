@@ -1,3 +1,5 @@
+import { siSdr } from '@sluice/metrics';
+
 /** mulberry32: a small seeded generator, so a song is the same on every run (and usable from benchmarks, outside vitest). */
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -324,4 +326,11 @@ function schroeder(signal: Float32Array, sampleRate: number, channel: number): F
 
 function downmix(planes: Planes): Float32Array {
   return Float32Array.from(planes[0], (v, i) => (v + (planes[1][i] as number)) / 2);
+}
+
+/** SI-SDR improvement over the mixture for every stem (dB): the estimate's SI-SDR minus the mixture's. */
+export function improvements(song: Song, stems: Record<string, Float32Array[]>): Record<string, number> {
+  return Object.fromEntries(
+    SONG_STEMS.map((name) => [name, siSdr(stems[name] as Float32Array[], song.stems[name]) - siSdr(song.mix, song.stems[name])]),
+  );
 }
