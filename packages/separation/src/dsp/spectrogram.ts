@@ -1,4 +1,4 @@
-import { fftPlan } from '@sluice/core';
+import { fftPlan, realPairSpectra } from '@sluice/core';
 
 /** A one-sided complex spectrogram of one channel: `re`/`im` are frames × bins, frame-major. */
 export interface Spectrogram {
@@ -29,7 +29,7 @@ function frameCount(length: number, size: number): number {
  * A plain STFT (periodic Hann, hop = size / 4) of each signal, over the
  * signal zero-padded by one window at each end, so every sample is under
  * full overlap and {@link synthesize} reconstructs it. Two real signals go
- * through one complex FFT (x + iy), split by conjugate symmetry.
+ * through one complex FFT (core's `realPairSpectra`).
  */
 export function spectrograms(signals: readonly Float32Array[], size: number): Spectrogram[] {
   const length = signals[0]?.length ?? 0;
@@ -38,37 +38,27 @@ export function spectrograms(signals: readonly Float32Array[], size: number): Sp
   const frames = frameCount(length, size);
   const window = hann(size);
   const plan = fftPlan(size);
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
+  const [x, y] = [new Float64Array(size), new Float64Array(size)];
+  const spectra = { xRe: new Float64Array(size), xIm: new Float64Array(size), yRe: new Float64Array(size), yIm: new Float64Array(size) };
+  const scratch = { re: new Float64Array(size), im: new Float64Array(size) };
   const out = signals.map(() => ({ frames, bins, re: new Float32Array(frames * bins), im: new Float32Array(frames * bins) }));
+  const windowed = (signal: Float32Array, start: number, into: Float64Array) => {
+    for (let i = 0; i < size; i++) {
+      const at = start + i;
+      into[i] = at >= 0 && at < length ? (signal[at] as number) * (window[i] as number) : 0;
+    }
+    return into;
+  };
   for (let pair = 0; pair < signals.length; pair += 2) {
-    const x = signals[pair] as Float32Array;
-    const y = signals[pair + 1];
+    const second = signals[pair + 1];
     const [X, Y] = [out[pair] as Spectrogram, out[pair + 1]];
     for (let f = 0; f < frames; f++) {
       const start = f * hop - size;
-      for (let i = 0; i < size; i++) {
-        const at = start + i;
-        const inside = at >= 0 && at < length;
-        re[i] = inside ? (x[at] as number) * (window[i] as number) : 0;
-        im[i] = inside && y !== undefined ? (y[at] as number) * (window[i] as number) : 0;
-      }
-      plan.forward(re, im);
-      const base = f * bins;
-      for (let k = 0; k < bins; k++) {
-        const mirror = (size - k) % size;
-        const zr = re[k] as number;
-        const zi = im[k] as number;
-        const mr = re[mirror] as number;
-        const mi = im[mirror] as number;
-        // X[k] = (Z[k] + conj Z[N−k]) / 2, Y[k] = (Z[k] − conj Z[N−k]) / 2i.
-        X.re[base + k] = (zr + mr) / 2;
-        X.im[base + k] = (zi - mi) / 2;
-        if (Y !== undefined) {
-          Y.re[base + k] = (zi + mi) / 2;
-          Y.im[base + k] = (mr - zr) / 2;
-        }
-      }
+      realPairSpectra(plan, windowed(signals[pair] as Float32Array, start, x), second && windowed(second, start, y), spectra, scratch);
+      X.re.set(spectra.xRe.subarray(0, bins), f * bins);
+      X.im.set(spectra.xIm.subarray(0, bins), f * bins);
+      Y?.re.set(spectra.yRe.subarray(0, bins), f * bins);
+      Y?.im.set(spectra.yIm.subarray(0, bins), f * bins);
     }
   }
   return out;
