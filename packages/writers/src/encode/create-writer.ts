@@ -63,7 +63,10 @@ export function createWriter(options: WriterOptions): StreamingAudioWriter {
   const layout = { sampleRate, channels };
   if (
     choice === 'wasm' ||
-    (choice === 'auto' && AUTO_ENCODER[options.format] === 'wasm' && wasmUnsupported(options.format, layout, options) === undefined)
+    (choice === 'auto' &&
+      Object.hasOwn(AUTO_ENCODER, options.format) &&
+      AUTO_ENCODER[options.format] === 'wasm' &&
+      wasmUnsupported(options.format, layout, options) === undefined)
   ) {
     // The constructor refuses, with the reason, what the in-process encoder cannot write (only reached when asked for by name).
     return new WasmStreamWriter(options.format as 'mp3' | 'ogg', layout, options);
