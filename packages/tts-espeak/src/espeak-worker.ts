@@ -73,16 +73,26 @@ function resamplerTo(
 ): { process(samples: Float32Array): Float32Array | undefined; flush(): Float32Array | undefined } | undefined {
   const from = espeak.get_samplerate();
   if (sampleRate === from) return undefined;
+  const input = { sampleRate: from, channels: 1 };
   // Speech-grade filter: flat to 0.8 × Nyquist (8.8 kHz at 22.05 kHz), 80 dB down. Half the taps of core's
   // default, which made converting cost as much as synthesizing.
-  const processor = new ResampleProcessor({ targetRate: sampleRate, passbandEdge: 0.8, stopbandDb: 80 });
-  const input = { sampleRate: from, channels: 1 };
-  processor.open(input);
+  // Designed once per rate (the filter table is the costly part) and reset for each utterance.
+  let processor = resamplers.get(sampleRate);
+  if (processor === undefined) {
+    processor = new ResampleProcessor({ targetRate: sampleRate, passbandEdge: 0.8, stopbandDb: 80 });
+    processor.open(input);
+    resamplers.set(sampleRate, processor);
+  } else {
+    processor.reset();
+  }
+  const resampler = processor;
   return {
-    process: (samples) => processor.process(createAudioChunk({ format: input, planes: [samples] }))?.planes[0],
-    flush: () => processor.flush()?.planes[0],
+    process: (samples) => resampler.process(createAudioChunk({ format: input, planes: [samples] }))?.planes[0],
+    flush: () => resampler.flush()?.planes[0],
   };
 }
+
+const resamplers = new Map<number, ResampleProcessor>();
 
 async function main(): Promise<void> {
   const started = performance.now();
