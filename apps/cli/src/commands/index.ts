@@ -68,6 +68,16 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./wasm')).wasmCommand,
   },
   {
+    name: 'batch',
+    summary: 'Submit, watch, retry and cancel whole catalogs on a BullMQ queue in Redis (separate, transcode, speak, metrics)',
+    load: async () => (await import('./batch/index')).batchCommand,
+  },
+  {
+    name: 'worker',
+    summary: 'Run batch jobs from Redis until stopped (many per machine, on many machines); SIGTERM drains',
+    load: async () => (await import('./batch/worker')).workerCommand,
+  },
+  {
     name: 'probe',
     summary: 'Show container, codec, rate, channels, duration, bitrate and tags of a file',
     load: async () => (await import('./probe')).probeCommand,
