@@ -10,11 +10,14 @@ import { existsSync } from 'node:fs';
  * 5.1 encodes MP3 about 4× faster than the 4.1 build bundled on npm; without
  * it, everything still works through @ffmpeg-installer/ffmpeg. chromium: the
  * demo server's web page is tested in a real browser (playwright-core drives
- * it); without it that test skips and says so.
+ * it); without it that test skips and says so. redis-server: the batch
+ * queue's tests; without it they skip and say so.
  */
 const wanted = [
   { name: 'ffmpeg', file: '/usr/bin/ffmpeg' },
   { name: 'chromium', file: '/usr/bin/chromium' },
+  // redis-server: @sluice/batch's queue tests run BullMQ against a real Redis started on a free port.
+  { name: 'redis-server', file: '/usr/bin/redis-server' },
   // libasound2: PortAudio (naudiodon) plays and records through ALSA; the device tests use ALSA file devices.
   { name: 'libasound2', file: '/usr/share/alsa/alsa.conf' },
   // Build tools for naudiodon's node-gyp build, in case the machine had none when pnpm installed.

@@ -1,0 +1,163 @@
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { toneWav, writeCatalog } from '@sluice/test-servers/catalog';
+import { RedisServer, redisMissing } from '@sluice/test-servers/redis';
+import { S3Server } from '@sluice/test-servers/s3';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchClient, type BatchJob, BatchWorker, type BatchWorkerOptions, Storage, jobIdOf, planCatalog } from '../src/index';
+
+if (redisMissing) console.warn(`batch queue tests skipped: ${redisMissing}`);
+
+describe.skipIf(redisMissing !== undefined)('batches on BullMQ and a real redis-server', () => {
+  let redis: RedisServer;
+  let client: BatchClient;
+  let folder: string;
+  const workers: BatchWorker[] = [];
+  const url = (...parts: string[]) => pathToFileURL(join(folder, ...parts)).href;
+
+  async function startWorker(options: Partial<BatchWorkerOptions> = {}): Promise<BatchWorker> {
+    const worker = new BatchWorker({ redis: redis.url, lockMs: 1000, ...options });
+    worker.on('error', () => undefined); // connection noise while Redis restarts
+    await worker.start();
+    workers.push(worker);
+    return worker;
+  }
+
+  /** The BullMQ job itself, to read what BullMQ recorded (attempts, stalls). */
+  async function bullJob(kind: string, id: string) {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(`sluice-${kind}`, { connection, prefix: 'sluice' });
+    try {
+      const job = await queue.getJob(id);
+      return {
+        state: await job?.getState(),
+        attemptsStarted: job?.attemptsStarted,
+        attemptsMade: job?.attemptsMade,
+        stalledCounter: job?.stalledCounter,
+      };
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  }
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    client = new BatchClient({ redis: redis.url });
+    folder = await mkdtemp(join(tmpdir(), 'sluice-queue-'));
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.close()));
+    await client?.close();
+    await redis?.close();
+  });
+
+  it('an undecodable file fails once with E_DECODE, is reported, and is not queued again on resubmit', async () => {
+    await mkdir(join(folder, 'bad'));
+    await writeFile(join(folder, 'bad', 'noise.wav'), Buffer.from('not audio '.repeat(100)));
+    await writeFile(join(folder, 'bad', 'fine.wav'), toneWav(1, 2));
+    const jobs = await planCatalog({ kind: 'transcode', inputs: url('bad'), out: url('bad-out'), format: 'mp3' }, new Storage());
+    const worker = await startWorker({ kinds: ['transcode'] });
+    const failures: string[] = [];
+    worker.on('failed', ({ code, retrying }) => failures.push(`${code}${retrying ? ' retrying' : ''}`));
+    const { batchId } = await client.submit(jobs, { attempts: 3, backoffMs: 50 });
+    const status = await client.waitUntilFinished(batchId);
+    expect([status.done, status.failed]).toEqual([1, 1]);
+    expect(status.failures).toEqual([expect.objectContaining({ input: url('bad', 'noise.wav'), code: 'E_DECODE' })]);
+    expect(failures).toEqual(['E_DECODE']);
+    const failed = status.failures[0]?.jobId as string;
+    expect(await bullJob('transcode', failed)).toMatchObject({ state: 'failed', attemptsStarted: 1 });
+    const again = await client.submit(jobs);
+    expect(again).toMatchObject({ queued: 0, alreadyDone: 1, failedBefore: 1 });
+    expect((await client.status(again.batchId)).failures[0]).toMatchObject({ code: 'E_DECODE' });
+    await worker.drain();
+  });
+
+  it('a store that keeps failing is retried with backoff, fails with E_IO, and retry-failed runs it again', async () => {
+    const s3 = await S3Server.start(['media']);
+    process.env.AWS_ACCESS_KEY_ID = 'test';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test';
+    try {
+      s3.put('media', 'in/a.wav', toneWav(1, 5));
+      const storage = { s3: { endpoint: s3.endpoint } };
+      const s3Client = new BatchClient({ redis: redis.url, storage });
+      const worker = await startWorker({ kinds: ['transcode'], storage });
+      const attempts: boolean[] = [];
+      worker.on('failed', ({ retrying }) => attempts.push(retrying));
+      const job: BatchJob = { kind: 'transcode', input: 's3://media/in/a.wav', out: 's3://media/out/a.mp3' };
+      const { batchId } = await s3Client.submit([job], { attempts: 2, backoffMs: 50 });
+      s3.failNext(1_000_000);
+      const failed = await s3Client.waitUntilFinished(batchId);
+      expect(failed.failures).toEqual([expect.objectContaining({ code: 'E_IO' })]);
+      expect(attempts).toEqual([true, false]);
+      s3.failNext(0);
+      expect(await s3Client.retryFailed(batchId)).toBe(1);
+      const done = await s3Client.waitUntilFinished(batchId);
+      expect([done.done, done.failed]).toEqual([1, 0]);
+      expect(s3.keys('media')).toEqual(['in/a.wav', 'out/.a.mp3.sluice-done.json', 'out/a.mp3']);
+      await worker.drain();
+      await s3Client.close();
+    } finally {
+      await s3.close();
+    }
+  });
+
+  it('the lock is renewed while a long job runs: a 1 s lock, a job of several seconds, no stall, one attempt', async () => {
+    await mkdir(join(folder, 'long'));
+    await writeFile(join(folder, 'long', 'song.wav'), toneWav(40, 7));
+    const job: BatchJob = { kind: 'separate', input: url('long', 'song.wav'), out: url('long-out', 'song'), model: 'dsp' };
+    const worker = await startWorker({ kinds: ['separate'], lockMs: 1000 });
+    const started = performance.now();
+    const { batchId } = await client.submit([job]);
+    const status = await client.waitUntilFinished(batchId);
+    const seconds = (performance.now() - started) / 1000;
+    expect(seconds).toBeGreaterThan(2); // several lock periods: a lock left to expire would have been taken over
+    expect(status.done).toBe(1);
+    const jobId = await jobIdOf(job, new Storage());
+    expect(await bullJob('separate', jobId)).toMatchObject({ state: 'completed', attemptsStarted: 1, stalledCounter: 0 });
+    expect(status.speed).toBeGreaterThan(1);
+    expect(status.audioSeconds).toBeCloseTo(40, 1);
+    await worker.drain();
+  });
+
+  it('cancel removes waiting jobs, and a worker started after runs none of them', async () => {
+    await writeCatalog(join(folder, 'cancel'), 8, 0.5);
+    const jobs = await planCatalog({ kind: 'transcode', inputs: url('cancel'), out: url('cancel-out'), format: 'flac' }, new Storage());
+    const { batchId } = await client.submit(jobs);
+    expect(await client.cancel(batchId)).toEqual({ removed: 8, stopping: 0 });
+    const worker = await startWorker({ kinds: ['transcode'] });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const status = await client.status(batchId);
+    expect(status).toMatchObject({ cancelled: true, done: 0, running: 0 });
+    await expect(readdir(join(folder, 'cancel-out'))).rejects.toThrow();
+    await worker.drain();
+  });
+
+  it('drain hands a job still running at its deadline back to the queue, and another worker finishes it', async () => {
+    await mkdir(join(folder, 'drain'));
+    await writeFile(join(folder, 'drain', 'song.wav'), toneWav(40, 9));
+    const job: BatchJob = { kind: 'separate', input: url('drain', 'song.wav'), out: url('drain-out', 'song'), model: 'dsp' };
+    const first = await startWorker({ kinds: ['separate'], drainTimeoutMs: 300 });
+    const started = new Promise((resolve) => first.once('started', resolve));
+    const handedBack = new Promise((resolve) => first.once('handedBack', resolve));
+    const { batchId } = await client.submit([job]);
+    await started;
+    await first.drain();
+    await handedBack;
+    expect(await client.status(batchId)).toMatchObject({ done: 0, failed: 0, running: 0, waiting: 1 });
+    await startWorker({ kinds: ['separate'] });
+    const status = await client.waitUntilFinished(batchId);
+    expect([status.done, status.failed]).toEqual([1, 0]);
+    expect((await readdir(join(folder, 'drain-out', 'song'))).sort()).toEqual([
+      '.sluice-done.json',
+      'bass.wav',
+      'drums.wav',
+      'other.wav',
+      'vocals.wav',
+    ]);
+  });
+});
