@@ -35,6 +35,13 @@ export interface ServerOptions {
   dataDir?: string;
   /** Limits; see {@link ServerLimits}. */
   limits?: Partial<ServerLimits>;
+  /**
+   * Separations through the batch queue (BullMQ on Redis) instead of in this
+   * process: uploads become `separate` jobs any `sluice worker` can take (it
+   * needs the data folder mounted at the same path), and `GET /v1/batches`
+   * lists the batches. `REDIS_URL` sets it for `pnpm serve`.
+   */
+  queue?: BatchQueueOptions;
   /** Fastify's logger option (default: warnings and errors). */
   logger?: boolean | { level: string };
   /**
@@ -43,6 +50,16 @@ export interface ServerOptions {
    * (default: every engine; `false`: none).
    */
   warmUp?: boolean;
+}
+
+/** How the server uses the batch queue. */
+export interface BatchQueueOptions {
+  /** Redis URL. */
+  redis: string;
+  /** Run a worker for separations inside the server too (default true: one process still does everything). */
+  embeddedWorker?: boolean;
+  /** Key prefix of the queues (default `sluice`). */
+  prefix?: string;
 }
 
 /** A built server: the Fastify instance and what it holds. */
@@ -91,6 +108,28 @@ async function warmEngines(engines: Map<string, TtsEngine>): Promise<void> {
 /** Where the web page lives: `web/` beside `src/` or `dist/`. */
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 
+/** The queue's client and, unless turned off, a worker in this process; loaded only when a queue is configured. */
+async function connectQueue(
+  options: BatchQueueOptions,
+  concurrency: number,
+): Promise<{ client: import('@sluice/batch').BatchClient; close(): Promise<void> }> {
+  const { BatchClient, BatchWorker } = await import('@sluice/batch');
+  const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };
+  const client = new BatchClient({ redis: options.redis, ...prefix });
+  const worker =
+    options.embeddedWorker === false
+      ? undefined
+      : new BatchWorker({ redis: options.redis, kinds: ['separate'], concurrency, threads: 2, drainTimeoutMs: 5000, ...prefix });
+  await worker?.start();
+  return {
+    client,
+    async close() {
+      await worker?.close();
+      await client.close();
+    },
+  };
+}
+
 /**
  * Builds the demo server. Fastify, because it streams replies without
  * buffering (`reply.raw` after `hijack`), enforces body limits before a
@@ -104,10 +143,13 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
   const engines = new Map(Object.entries(options.engines ?? { espeak: espeakPool(options.speechWorkers) }));
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sluice-server-')));
+  const queue = options.queue === undefined ? undefined : await connectQueue(options.queue, limits.separationJobs);
   const jobs = new JobStore(
     dataDir,
     {
-      concurrent: limits.separationJobs,
+      // With a queue the workers' number decides how many run at once: every job is handed on at once.
+      concurrent: queue === undefined ? limits.separationJobs : 20,
+      ...(queue === undefined ? {} : { batch: queue.client }),
       queue: 20,
       retentionMs: limits.retentionMs,
       ...(options.separator === undefined ? {} : { model: options.separator }),
@@ -169,6 +211,11 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
 
   speechRoutes(app, context);
   separationRoutes(app, context);
+  // The batches on the queue, newest first (the page's "Batches" panel); without a queue, `enabled: false`.
+  app.get('/v1/batches', async () => ({
+    enabled: queue !== undefined,
+    batches: queue === undefined ? [] : (await queue.client.list()).slice(0, 20),
+  }));
   await app.register(async (scope) => streamSocketRoute(scope, context));
   // Event-loop delay, so CPU-heavy work on the loop shows: p50 and p99 since the previous scrape.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -225,6 +272,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
         // Whatever is still streaming is cut: each stream's client-gone signal stops its work.
         app.server.closeAllConnections();
         await bounded(jobs.close(), limits.shutdownTimeoutMs);
+        if (queue !== undefined) await bounded(queue.close(), limits.shutdownTimeoutMs);
         await bounded(closing, 1000);
         await bounded(Promise.all([...engines.values()].map((engine) => engine.close?.())), 2000);
       } finally {

@@ -5,7 +5,7 @@
  * uploads with progress as Server-Sent Events, a WebSocket processing
  * stream, Prometheus metrics, and a web page at `/`.
  */
-export { buildServer, espeakPool, type ServerOptions, type SluiceServer } from './app';
+export { type BatchQueueOptions, buildServer, espeakPool, type ServerOptions, type SluiceServer } from './app';
 export { DEFAULT_LIMITS, type ServerLimits } from './context';
 export { MetricsRegistry } from './metrics/registry';
 export { OPENAI_VOICES } from '@sluice/tts-espeak';

@@ -3,7 +3,9 @@
  * `sluice-server` / `pnpm serve`: the demo server on its embedded defaults
  * (eSpeak, the DSP separator, the bundled ffmpeg). HOST and PORT choose where
  * it listens (127.0.0.1:8787 by default); SLUICE_POLLY=1 adds Amazon Polly
- * (credentials and region from the AWS SDK's chain).
+ * (credentials and region from the AWS SDK's chain). REDIS_URL sends
+ * separations through the batch queue (SLUICE_EMBEDDED_WORKER=0: only to
+ * `sluice worker` processes elsewhere).
  */
 import { PollyEngine } from '@sluice/tts/polly';
 import { locateFfmpeg } from '@sluice/writers';
@@ -18,14 +20,22 @@ const engines = {
   espeak: espeakPool(workers),
   ...(process.env.SLUICE_POLLY === '1' ? { polly: new PollyEngine() } : {}),
 };
-const server = await buildServer({ engines, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, limits: { shutdownTimeoutMs } });
+// REDIS_URL: separations go through the batch queue (BullMQ), to this server's worker and any `sluice worker`.
+const redis = process.env.REDIS_URL;
+const queue = redis === undefined || redis === '' ? undefined : { redis, embeddedWorker: process.env.SLUICE_EMBEDDED_WORKER !== '0' };
+const server = await buildServer({
+  engines,
+  logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+  limits: { shutdownTimeoutMs },
+  ...(queue === undefined ? {} : { queue }),
+});
 const ffmpeg = await locateFfmpeg().catch(() => undefined);
 await server.app.listen({ host, port });
 const listening = server.app.server.address();
 const actualPort = typeof listening === 'object' && listening !== null ? listening.port : port;
 process.stdout.write(
   `Sluice demo server: http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/\n` +
-    `  engines: ${Object.keys(engines).join(', ')}; separation: DSP (no weights); ffmpeg: ${ffmpeg ? `${ffmpeg.version} (${ffmpeg.origin})` : 'not found'}\n` +
+    `  engines: ${Object.keys(engines).join(', ')}; separation: DSP (no weights)${queue ? ' through the batch queue at REDIS_URL' : ''}; ffmpeg: ${ffmpeg ? `${ffmpeg.version} (${ffmpeg.origin})` : 'not found'}\n` +
     `  try: curl -s http://${host}:${actualPort}/v1/audio/speech -H 'Content-Type: application/json' -d '{"input":"Hello from Sluice.","response_format":"wav"}' -o hello.wav\n`,
 );
 void server.ready.then(() => process.stdout.write('  ready: engines warmed (/readyz)\n'));

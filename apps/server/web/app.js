@@ -288,6 +288,25 @@ async function refreshStats() {
   } catch {}
 }
 
+// ---- Batches (only when the server has a queue) -------------------------------------
+async function refreshBatches() {
+  try {
+    const { enabled, batches } = await (await fetch('/v1/batches')).json();
+    $('batches-section').hidden = !enabled;
+    if (!enabled) return false;
+    $('batches').innerHTML = batches
+      .map((batch) => {
+        const counts = `${batch.done} done, ${batch.failed} failed, ${batch.running} running, ${batch.waiting} waiting of ${batch.total}`;
+        const speed = batch.speed > 0 ? `; ${batch.speed.toFixed(1)}× real time` : '';
+        return `<li><span class="batch-name">${escapeHtml(batch.name)}</span> <progress max="1" value="${batch.progress}" aria-label="${escapeHtml(batch.name)} progress"></progress> <span class="batch-counts">${counts}${speed}${batch.cancelled ? ' (cancelled)' : ''}</span></li>`;
+      })
+      .join('');
+    return true;
+  } catch {
+    return true;
+  }
+}
+
 // ---- Wiring --------------------------------------------------------------------------
 $('speech-form').addEventListener('submit', speak);
 $('speech-stop').addEventListener('click', stopSpeech);
@@ -314,6 +333,9 @@ $('separation-file').addEventListener('change', (event) => {
 void loadVoices();
 void refreshStats();
 setInterval(refreshStats, 2000);
+void refreshBatches().then((enabled) => {
+  if (enabled) setInterval(refreshBatches, 1000);
+});
 
 /** The separators the server has (the DSP one, and installed models). */
 async function loadSeparators() {

@@ -12,6 +12,8 @@ import {
   loadModel,
 } from '@sluice/separation';
 import { FileSource, MultiFileSink, probe } from '@sluice/writers';
+import type { BatchClient } from '@sluice/batch';
+import { runQueued } from './queued-run';
 import type { MetricsRegistry } from '../metrics/registry';
 
 /** What a client sees of a job. */
@@ -73,6 +75,8 @@ export class JobStore {
       model?: () => SeparationModel;
       /** Where installed registry models are found. */
       registry?: RegistryOptions;
+      /** With a queue (REDIS_URL): separations go to `sluice worker`s through BullMQ instead of running here. */
+      batch?: BatchClient;
     },
     private readonly metrics: MetricsRegistry,
   ) {
@@ -212,6 +216,13 @@ export class JobStore {
 
   private async run(job: Job): Promise<void> {
     this.update(job, { status: 'running' });
+    if (this.options.batch !== undefined) {
+      const outcome = await runQueued(this.options.batch, job, this.shutdown.signal, (changes) => this.update(job, changes));
+      if (outcome.status === 'failed') this.metrics.count('sluice_errors_total', { code: outcome.error.code });
+      else this.metrics.set('sluice_separation_speed', outcome.speed);
+      this.update(job, outcome);
+      return;
+    }
     let model: SeparationModel | undefined;
     try {
       // DSP in worker threads, so the server's event loop keeps answering while it separates; its default 10-second

@@ -80,6 +80,11 @@ export class BatchStore {
     return this.redis.smembers(this.#key('batch', id, 'jobs'));
   }
 
+  /** The jobs of a batch being run now. */
+  async runningIds(id: string): Promise<string[]> {
+    return this.redis.smembers(this.#key('batch', id, 'running'));
+  }
+
   async batchesOf(jobId: string): Promise<string[]> {
     return this.redis.smembers(this.#key('job', jobId, 'batches'));
   }

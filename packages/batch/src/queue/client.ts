@@ -52,6 +52,8 @@ export interface BatchStatus extends BatchRecord {
   readonly failed: number;
   readonly running: number;
   readonly waiting: number;
+  /** Fraction done, 0 to 1: finished jobs, and how far each running one has got. */
+  readonly progress: number;
   /** Seconds of audio in the jobs this batch ran. */
   readonly audioSeconds: number;
   /** Seconds from the first job's start to the last one's end (or to now, while it runs). */
@@ -197,7 +199,12 @@ export class BatchClient {
     const record = id === undefined ? undefined : await store.record(id);
     if (record === undefined)
       throw new SluiceError('E_NOT_FOUND', batchId === undefined ? 'no batch has been submitted' : `no batch "${batchId}"`);
-    const [counts, failures] = await Promise.all([store.counts(record.id), store.failures(record.id)]);
+    const [counts, failures, running] = await Promise.all([
+      store.counts(record.id),
+      store.failures(record.id),
+      store.runningIds(record.id),
+    ]);
+    const partial = await Promise.all(running.filter((jobId) => JOB_ID.test(jobId)).map((jobId) => this.#progressOf(jobId)));
     const finished = counts.done + counts.failed >= counts.total;
     const end = finished ? (counts.lastFinishedAt ?? Date.now()) : Date.now();
     const elapsedSeconds = counts.firstStartedAt === undefined ? 0 : Math.max(0, (end - counts.firstStartedAt) / 1000);
@@ -210,6 +217,7 @@ export class BatchClient {
       failed: counts.failed,
       running: Math.min(counts.running, remaining),
       waiting: Math.max(0, remaining - counts.running),
+      progress: counts.total === 0 ? 1 : Math.min(1, (counts.done + counts.failed + partial.reduce((a, b) => a + b, 0)) / counts.total),
       audioSeconds: counts.audioSeconds,
       elapsedSeconds,
       speed: elapsedSeconds > 0 ? counts.audioSeconds / elapsedSeconds : 0,
@@ -217,6 +225,13 @@ export class BatchClient {
       finished,
       failures,
     };
+  }
+
+  /** How far a running job has got (BullMQ's job progress, which workers report about once a second). */
+  async #progressOf(jobId: string): Promise<number> {
+    const job = await (await this.#queue(kindOfJobId(jobId))).getJob(jobId);
+    const progress = job?.progress;
+    return typeof progress === 'number' && Number.isFinite(progress) ? Math.max(0, Math.min(1, progress)) : 0;
   }
 
   /** Resolves with the batch's status once every job is done or failed. */

@@ -6,9 +6,8 @@ import { CONNECTION_OPTIONS, prefixOf, redisUrlOf } from './connection';
 
 /** One line: bar, counts, speed and ETA. */
 export function statusLine(status: BatchStatus): string {
-  const fraction = status.total === 0 ? 1 : (status.done + status.failed) / status.total;
   const eta = status.finished ? 'finished' : status.etaSeconds === undefined ? 'ETA unknown' : `ETA ${seconds(status.etaSeconds)}`;
-  return `${progressBar(fraction)} ${status.name}: ${status.done} done, ${status.failed} failed, ${status.running} running, ${status.waiting} waiting of ${status.total}; ${status.speed.toFixed(1)}× real time; ${eta}${status.cancelled ? ' (cancelled)' : ''}`;
+  return `${progressBar(status.progress)} ${status.name}: ${status.done} done, ${status.failed} failed, ${status.running} running, ${status.waiting} waiting of ${status.total}; ${status.speed.toFixed(1)}× real time; ${eta}${status.cancelled ? ' (cancelled)' : ''}`;
 }
 
 function failureLines(status: BatchStatus): string[] {
