@@ -4,7 +4,7 @@ import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type BatchJob, JOB_KINDS, type JobKind, type JobResult } from '../jobs/kinds';
 import { validateJob } from '../jobs/validate';
-import { runJobInThread } from '../run/thread-runner';
+import { JobThread } from '../run/thread-runner';
 import type { StorageOptions } from '../storage/storage-router';
 import { BatchStore } from './batch-store';
 import { type RedisInput, readyRedis } from './connection';
@@ -60,6 +60,8 @@ export class BatchWorker extends EventEmitter<BatchWorkerEvents> {
   #owned = false;
   #store: BatchStore | undefined;
   #handingBack = false;
+  /** Job threads between jobs: each keeps the audio packages loaded, so a job does not wait for a thread to start. */
+  readonly #idle: JobThread[] = [];
   #closed: Promise<void> | undefined;
 
   constructor(options: BatchWorkerOptions) {
@@ -88,6 +90,7 @@ export class BatchWorker extends EventEmitter<BatchWorkerEvents> {
     const prefix = this.#options.prefix ?? DEFAULT_PREFIX;
     this.#store = new BatchStore(redis, prefix);
     const lockDuration = this.#options.lockMs ?? 30_000;
+    for (let i = 0; i < (this.#options.concurrency ?? 1); i++) this.#idle.push(new JobThread());
     for (const kind of this.#options.kinds ?? JOB_KINDS) {
       const worker = new Worker(queueNameOf(kind), (job: Job, token?: string, signal?: AbortSignal) => this.#process(job, token, signal), {
         connection: redis,
@@ -129,8 +132,9 @@ export class BatchWorker extends EventEmitter<BatchWorkerEvents> {
         () => undefined, // Redis away for a moment: ask again next time
       );
     }, 1000);
+    const thread = this.#idle.pop() ?? new JobThread();
     try {
-      const result = await runJobInThread(data, {
+      const result = await thread.run(data, {
         jobId,
         threads: this.#options.threads ?? 1,
         signal: stop.signal,
@@ -152,6 +156,8 @@ export class BatchWorker extends EventEmitter<BatchWorkerEvents> {
       throw await this.#fail(job, error, isRetryable(error));
     } finally {
       clearInterval(poll);
+      if (thread.usable && this.#closed === undefined) this.#idle.push(thread);
+      else void thread.terminate();
     }
   }
 
@@ -185,6 +191,7 @@ export class BatchWorker extends EventEmitter<BatchWorkerEvents> {
         await Promise.all(this.#workers.map((worker) => worker.close()));
       } finally {
         clearTimeout(deadline);
+        await Promise.all(this.#idle.splice(0).map((thread) => thread.terminate()));
         if (this.#owned) await this.#redis?.quit().catch(() => undefined);
       }
     })();

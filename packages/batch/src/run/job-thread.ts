@@ -1,24 +1,23 @@
-// A job thread: runs one batch job, so the worker's main thread stays free to renew the job's lock in Redis.
-import { parentPort, workerData } from 'node:worker_threads';
+// A job thread: runs batch jobs one after another, so the worker's main thread stays free to renew each job's lock
+// in Redis. Kept between jobs: loading the audio packages costs ~200 ms, which a fresh thread per job would pay.
+import { parentPort } from 'node:worker_threads';
 import { SluiceError } from '@sluice/core';
 import { runJob } from './run-job';
-import type { JobThreadAbort, JobThreadData, JobThreadMessage } from './thread-protocol';
+import type { JobThreadMessage, JobThreadRequest, JobThreadRun } from './thread-protocol';
 
 const port = parentPort;
 if (port === null) throw new Error('job-thread runs as a worker thread');
-const data = workerData as JobThreadData;
-const stop = new AbortController();
 const post = (message: JobThreadMessage) => port.postMessage(message);
-port.on('message', (message: JobThreadAbort) => {
-  if (message.type === 'abort') stop.abort(new SluiceError('E_ABORTED', 'the job was stopped'));
-});
+let current: AbortController | undefined;
 
-async function main(): Promise<void> {
+async function run(request: JobThreadRun): Promise<void> {
+  const stop = new AbortController();
+  current = stop;
   try {
-    const result = await runJob(data.job, {
-      jobId: data.jobId,
-      storage: data.storage,
-      threads: data.threads,
+    const result = await runJob(request.job, {
+      jobId: request.jobId,
+      storage: request.storage,
+      threads: request.threads,
       signal: stop.signal,
       onProgress: (fraction) => post({ type: 'progress', fraction }),
       onWrite: (url) => post({ type: 'write', url }),
@@ -34,8 +33,12 @@ async function main(): Promise<void> {
         ...(failure.details === undefined ? {} : { details: { ...failure.details } }),
       },
     });
+  } finally {
+    current = undefined;
   }
 }
 
-// No top-level await: the build also emits a CommonJS twin of this file.
-void main().finally(() => port.close());
+port.on('message', (message: JobThreadRequest) => {
+  if (message.type === 'abort') current?.abort(new SluiceError('E_ABORTED', 'the job was stopped'));
+  else void run(message);
+});

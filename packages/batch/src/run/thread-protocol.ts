@@ -1,13 +1,22 @@
 import type { BatchJob, JobResult } from '../jobs/kinds';
 import type { StorageOptions } from '../storage/storage-router';
 
-/** What a job thread is started with (plain data: it is copied into the thread). */
-export interface JobThreadData {
+/** One job for a job thread (plain data: it is copied into the thread). */
+export interface JobThreadRun {
+  readonly type: 'run';
   readonly job: BatchJob;
   readonly jobId: string;
   readonly storage: StorageOptions;
   readonly threads: number;
 }
+
+/** Stop the job running now. */
+export interface JobThreadAbort {
+  readonly type: 'abort';
+}
+
+/** Messages from the worker's main thread to a job thread. */
+export type JobThreadRequest = JobThreadRun | JobThreadAbort;
 
 /** Messages from a job thread to the worker's main thread. */
 export type JobThreadMessage =
@@ -15,8 +24,3 @@ export type JobThreadMessage =
   | { readonly type: 'write'; readonly url: string }
   | { readonly type: 'done'; readonly result: JobResult }
   | { readonly type: 'error'; readonly error: { code: string; message: string; details?: Record<string, unknown> } };
-
-/** The one message the main thread sends: stop. */
-export interface JobThreadAbort {
-  readonly type: 'abort';
-}

@@ -1,6 +1,6 @@
 import { FileStore } from './file-store';
-import { S3Store, type S3StoreOptions } from './s3-store';
-import type { Store } from './storage';
+import type { S3StoreOptions } from './s3-store';
+import type { FetchedInput, StagingArea, Store } from './storage';
 import { parseStorageUrl } from './storage-url';
 
 /** How workers and submitters reach storage. */
@@ -9,25 +9,66 @@ export interface StorageOptions {
   readonly s3?: S3StoreOptions;
 }
 
-/** The store for each URL scheme; the S3 client is made on first use, so `file://`-only batches never load it. */
+/**
+ * The S3 store, loaded on first use: the AWS SDK takes ~140 ms to import, which
+ * every job thread of a `file://`-only farm would otherwise pay.
+ */
+class LazyS3Store implements Store {
+  #store: Promise<Store> | undefined;
+  #loaded: Store | undefined;
+
+  constructor(private readonly options: S3StoreOptions | undefined) {}
+
+  #get(): Promise<Store> {
+    this.#store ??= import('./s3-store').then(({ S3Store }) => {
+      this.#loaded = new S3Store(this.options);
+      return this.#loaded;
+    });
+    return this.#store;
+  }
+
+  async fetch(url: string, signal?: AbortSignal): Promise<FetchedInput> {
+    return (await this.#get()).fetch(url, signal);
+  }
+  async stage(destinationFolder: string, token: string): Promise<StagingArea> {
+    return (await this.#get()).stage(destinationFolder, token);
+  }
+  async sweep(destinationFolder: string, jobId: string): Promise<number> {
+    return (await this.#get()).sweep(destinationFolder, jobId);
+  }
+  async exists(url: string): Promise<boolean> {
+    return (await this.#get()).exists(url);
+  }
+  async readText(url: string): Promise<string | undefined> {
+    return (await this.#get()).readText(url);
+  }
+  async fingerprint(url: string): Promise<string> {
+    return (await this.#get()).fingerprint(url);
+  }
+  async list(url: string): Promise<string[]> {
+    return (await this.#get()).list(url);
+  }
+  close(): void {
+    this.#loaded?.close();
+  }
+}
+
+/** The store for each URL scheme. */
 export class Storage {
   readonly #files = new FileStore();
-  readonly #options: StorageOptions;
-  #s3: S3Store | undefined;
+  readonly #s3: LazyS3Store;
 
   constructor(options: StorageOptions = {}) {
-    this.#options = options;
+    this.#s3 = new LazyS3Store(options.s3);
   }
 
   /** The store that holds `url`. */
   for(url: string): Store {
-    if (parseStorageUrl(url).scheme === 'file') return this.#files;
-    this.#s3 ??= new S3Store(this.#options.s3);
-    return this.#s3;
+    return parseStorageUrl(url).scheme === 'file' ? this.#files : this.#s3;
   }
 
   /** Releases the S3 client's connections. */
   close(): void {
-    this.#s3?.close();
+    this.#s3.close();
   }
 }
