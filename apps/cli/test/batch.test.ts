@@ -93,17 +93,9 @@ describe.skipIf(redisMissing !== undefined)('sluice worker and sluice batch: a c
   it('40 files, 3 workers, one killed mid-job: every output once, decodable, nothing half-written; E_DECODE once', async () => {
     await writeCatalog(join(folder, 'in'), 40, 3);
     await writeFile(join(folder, 'in', 'disc-3', 'broken.wav'), Buffer.from('RIFF not a real wave file '.repeat(64)));
-    const submitted = await batch(
-      'submit',
-      join(folder, 'in'),
-      '--kind',
-      'transcode',
-      '--format',
-      'mp3',
-      '--out',
-      join(folder, 'out'),
-      '--json',
-    );
+    const submitCatalog = () =>
+      batch('submit', join(folder, 'in'), '--kind', 'transcode', '--format', 'mp3', '--out', join(folder, 'out'), '--json');
+    const submitted = await submitCatalog();
     expect(submitted.code).toBe(0);
     const { batchId, queued } = JSON.parse(submitted.stdout) as { batchId: string; queued: number };
     expect(queued).toBe(41);
@@ -138,17 +130,7 @@ describe.skipIf(redisMissing !== undefined)('sluice worker and sluice batch: a c
         .map((line) => line.split(' ')[2]),
     ).toEqual(['E_DECODE:']);
 
-    const again = await batch(
-      'submit',
-      join(folder, 'in'),
-      '--kind',
-      'transcode',
-      '--format',
-      'mp3',
-      '--out',
-      join(folder, 'out'),
-      '--json',
-    );
+    const again = await submitCatalog();
     expect(JSON.parse(again.stdout)).toMatchObject({ total: 41, queued: 0, alreadyDone: 40, failedBefore: 1 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(allLines().filter((line) => line.startsWith('wrote '))).toHaveLength(40); // the first run's, and nothing since

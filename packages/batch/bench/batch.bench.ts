@@ -37,7 +37,9 @@ function startWorker(): Promise<ChildProcess> {
 }
 
 async function stopWorkers(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))));
+  const exits = children.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(exits);
 }
 
 // --- Scaling: one catalog of separations through 1, 2 and 4 worker processes.
