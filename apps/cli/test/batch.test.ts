@@ -162,7 +162,7 @@ describe.skipIf(redisMissing !== undefined)('sluice worker and sluice batch: a c
   it('SIGTERM drains: the running job finishes, no new one starts, the worker exits 0', async () => {
     for (const worker of workers) worker.child.kill('SIGTERM');
     await Promise.all(workers.map((worker) => worker.exited));
-    await writeCatalog(join(folder, 'in3'), 3, 20);
+    await writeCatalog(join(folder, 'in3'), 3, 10);
     const submitted = await batch('submit', join(folder, 'in3'), '--kind', 'separate', '--out', join(folder, 'out3'), '--json');
     const { batchId } = JSON.parse(submitted.stdout) as { batchId: string };
     const worker = startWorker('--kinds', 'separate');

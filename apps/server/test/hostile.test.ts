@@ -196,7 +196,7 @@ describe('items 6 and 7: uploads', () => {
     const statuses = await Promise.all(Array.from({ length: 30 }, () => upload(bytes).then((response) => response.status)));
     expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(20 + server().context.limits.separationJobs);
     expect(await until(() => server().context.jobs.active === 0, 60_000)).toBe(true);
-  });
+  }, 90_000); // up to 22 separations to wait for: longer than the default 30 s when the suite shares the cores
 
   it('an over-limit upload is cut at the limit: 413, the connection closed, nothing left on disk', async () => {
     const dataDir = server().context.jobs.root;

@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { SluiceError } from '@sluice/core';
 import { type FetchedInput, type StagingArea, type Store, stagingName } from './storage';
 import { parseStorageUrl } from './storage-url';
@@ -47,12 +40,26 @@ function s3Error(error: unknown, what: string): SluiceError {
   return new SluiceError('E_IO', `${what}: ${reason}`, { cause: error, details: { status: status ?? null, retryable } });
 }
 
+/** The AWS SDK's S3 module: an optional peer dependency, loaded with the first `s3://` URL. */
+export type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+/** Loads the SDK, or says how to install it (E_UNSUPPORTED: no retry mends a missing package). */
+export async function loadS3Sdk(): Promise<S3Sdk> {
+  try {
+    return await import('@aws-sdk/client-s3');
+  } catch (error) {
+    throw new SluiceError('E_UNSUPPORTED', 's3:// URLs need the AWS SDK: npm install @aws-sdk/client-s3', { cause: error });
+  }
+}
+
 /** `s3://bucket/key` URLs through @aws-sdk/client-s3. */
 export class S3Store implements Store {
   readonly #client: S3Client;
   readonly #owned: boolean;
+  readonly #sdk: S3Sdk;
 
-  constructor(options: S3StoreOptions = {}) {
+  constructor(sdk: S3Sdk, options: S3StoreOptions = {}) {
+    this.#sdk = sdk;
     this.#owned = options.client === undefined;
     const config: S3ClientConfig = {
       region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
@@ -61,14 +68,14 @@ export class S3Store implements Store {
       // Checksums only where S3 requires them: many S3-compatible stores refuse the SDK's default trailing checksums.
       ...(options.endpoint === undefined ? {} : { requestChecksumCalculation: 'WHEN_REQUIRED' as const }),
     };
-    this.#client = options.client ?? new S3Client(config);
+    this.#client = options.client ?? new sdk.S3Client(config);
   }
 
   async fetch(url: string, signal?: AbortSignal): Promise<FetchedInput> {
     const folder = await mkdtemp(join(tmpdir(), 'sluice-s3-'));
     const path = join(folder, bucketKey(url).Key.split('/').pop() || 'object');
     try {
-      const response = await this.#client.send(new GetObjectCommand(bucketKey(url)), signal ? { abortSignal: signal } : {});
+      const response = await this.#client.send(new this.#sdk.GetObjectCommand(bucketKey(url)), signal ? { abortSignal: signal } : {});
       await pipeline(response.Body as Readable, createWriteStream(path), signal ? { signal } : {});
     } catch (error) {
       await rm(folder, { recursive: true, force: true });
@@ -86,7 +93,7 @@ export class S3Store implements Store {
         const { size } = await stat(file);
         try {
           // One PUT: the object appears under its key only when the whole body has arrived.
-          await this.#client.send(new PutObjectCommand({ ...bucketKey(url), Body: createReadStream(file), ContentLength: size }));
+          await this.#client.send(new this.#sdk.PutObjectCommand({ ...bucketKey(url), Body: createReadStream(file), ContentLength: size }));
         } catch (error) {
           throw s3Error(error, `cannot upload ${url}`);
         }
@@ -103,7 +110,7 @@ export class S3Store implements Store {
 
   async exists(url: string): Promise<boolean> {
     try {
-      await this.#client.send(new HeadObjectCommand(bucketKey(url)));
+      await this.#client.send(new this.#sdk.HeadObjectCommand(bucketKey(url)));
       return true;
     } catch (error) {
       if (statusOf(error) === 404) return false;
@@ -113,7 +120,7 @@ export class S3Store implements Store {
 
   async readText(url: string): Promise<string | undefined> {
     try {
-      const response = await this.#client.send(new GetObjectCommand(bucketKey(url)));
+      const response = await this.#client.send(new this.#sdk.GetObjectCommand(bucketKey(url)));
       return await (response.Body as { transformToString(): Promise<string> }).transformToString();
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -123,7 +130,7 @@ export class S3Store implements Store {
 
   async fingerprint(url: string): Promise<string> {
     try {
-      const head = await this.#client.send(new HeadObjectCommand(bucketKey(url)));
+      const head = await this.#client.send(new this.#sdk.HeadObjectCommand(bucketKey(url)));
       return `etag:${head.ETag ?? ''}:${head.ContentLength ?? 0}`;
     } catch (error) {
       throw s3Error(error, `cannot look up ${url}`);
@@ -137,7 +144,7 @@ export class S3Store implements Store {
     let ContinuationToken: string | undefined;
     do {
       const page = await this.#client
-        .send(new ListObjectsV2Command({ Bucket, Prefix, ...(ContinuationToken ? { ContinuationToken } : {}) }))
+        .send(new this.#sdk.ListObjectsV2Command({ Bucket, Prefix, ...(ContinuationToken ? { ContinuationToken } : {}) }))
         .catch((error) => {
           throw s3Error(error, `cannot list ${url}`);
         });

@@ -1,5 +1,5 @@
 import { FileStore } from './file-store';
-import type { S3StoreOptions } from './s3-store';
+import { S3Store, type S3StoreOptions, loadS3Sdk } from './s3-store';
 import type { FetchedInput, StagingArea, Store } from './storage';
 import { parseStorageUrl } from './storage-url';
 
@@ -10,8 +10,9 @@ export interface StorageOptions {
 }
 
 /**
- * The S3 store, loaded on first use: the AWS SDK takes ~140 ms to import, which
- * every job thread of a `file://`-only farm would otherwise pay.
+ * The S3 store, made on first use: the AWS SDK (an optional peer dependency)
+ * takes ~140 ms to import, which every job thread of a `file://`-only farm
+ * would otherwise pay.
  */
 class LazyS3Store implements Store {
   #store: Promise<Store> | undefined;
@@ -20,8 +21,8 @@ class LazyS3Store implements Store {
   constructor(private readonly options: S3StoreOptions | undefined) {}
 
   #get(): Promise<Store> {
-    this.#store ??= import('./s3-store').then(({ S3Store }) => {
-      this.#loaded = new S3Store(this.options);
+    this.#store ??= loadS3Sdk().then((sdk) => {
+      this.#loaded = new S3Store(sdk, this.options);
       return this.#loaded;
     });
     return this.#store;
