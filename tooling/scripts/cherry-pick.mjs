@@ -5,8 +5,10 @@
 // else its README example imports from npm. Then: import it with ESM and CJS,
 // type-check a tiny file against it with tsc (node16 resolution), and run the
 // first ```ts block of its README. Nothing from the workspace is on the path.
+// Packages are checked three at a time (their installs mostly wait on the registry).
 // Usage: node tooling/scripts/cherry-pick.mjs [package-name-filter]   (run after `pnpm build`)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,26 @@ function run(command, args, options = {}) {
   const how =
     result.status === null ? `\n(killed by ${result.signal ?? 'timeout'})` : result.status !== 0 ? `\n(exit ${result.status})` : '';
   return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() + how };
+}
+
+/** {@link run} without blocking: the packages' installs (mostly waiting on the registry) go side by side. */
+function runAsync(command, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (data) => {
+      output += data;
+    });
+    child.stderr.on('data', (data) => {
+      output += data;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 300_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const how = code === null ? `\n(killed by ${signal ?? 'timeout'})` : code !== 0 ? `\n(exit ${code})` : '';
+      resolve({ ok: code === 0, output: output.trim() + how });
+    });
+  });
 }
 
 // Pack every publishable package (pnpm turns workspace: ranges into versions).
@@ -68,8 +90,7 @@ function readmeExample(dir) {
 
 const failures = [];
 const results = [];
-for (const [name, { dir, manifest }] of packages) {
-  if (!name.includes(filter)) continue;
+async function check(name, { dir, manifest }) {
   const started = Date.now();
   const scratch = join(work, name.replace('/', '__'));
   mkdirSync(scratch);
@@ -83,7 +104,7 @@ for (const [name, { dir, manifest }] of packages) {
     if (packages.has(spec)) for (const dep of sluiceClosure(spec)) wanted.add(dep);
     else external.add(spec);
   }
-  const install = run(
+  const install = await runAsync(
     'npm',
     ['install', '--no-audit', '--no-fund', '--loglevel=error', ...[...wanted].map((dep) => packages.get(dep).tarball), ...external],
     { cwd: scratch },
@@ -92,10 +113,10 @@ for (const [name, { dir, manifest }] of packages) {
     if (!result.ok) failures.push(`${name}: ${what} failed\n${result.output.split('\n').slice(-15).join('\n')}`);
     return result.ok;
   };
-  if (!step('npm install', install)) continue;
+  if (!step('npm install', install)) return;
   step(
     'ESM import',
-    run(
+    await runAsync(
       process.execPath,
       [
         '--input-type=module',
@@ -109,7 +130,7 @@ for (const [name, { dir, manifest }] of packages) {
   if (exportsRoot.require)
     step(
       'CJS require',
-      run(
+      await runAsync(
         process.execPath,
         ['-e', `const m = require(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports');`],
         { cwd: scratch },
@@ -134,14 +155,14 @@ for (const [name, { dir, manifest }] of packages) {
       files: ['check.ts'],
     }),
   );
-  step('types (tsc --noEmit)', run(process.execPath, [tsc, '-p', scratch], { cwd: scratch }));
+  step('types (tsc --noEmit)', await runAsync(process.execPath, [tsc, '-p', scratch], { cwd: scratch }));
   // Commands the package installs must run from the scratch project's node_modules/.bin.
   for (const bin of Object.keys(
     typeof manifest.bin === 'string' ? { [manifest.name.split('/').pop()]: manifest.bin } : (manifest.bin ?? {}),
   )) {
     const args = bin === 'sluice' ? ['demo', '--seconds', '0.5'] : ['--help'];
     if (bin === 'sluice-server') continue; // a server runs until stopped; its README example starts and stops one
-    step(`${bin} ${args.join(' ')}`, run(join(scratch, 'node_modules', '.bin', bin), args, { cwd: scratch, timeout: 60_000 }));
+    step(`${bin} ${args.join(' ')}`, await runAsync(join(scratch, 'node_modules', '.bin', bin), args, { cwd: scratch, timeout: 60_000 }));
   }
   if (example !== undefined) {
     writeFileSync(join(scratch, 'example.mts'), example);
@@ -151,7 +172,7 @@ for (const [name, { dir, manifest }] of packages) {
       wanted.has('@sluice/io-devices') &&
       step(
         'ALSA file devices',
-        run(
+        await runAsync(
           process.execPath,
           [
             '--input-type=module',
@@ -164,10 +185,19 @@ for (const [name, { dir, manifest }] of packages) {
     ) {
       env.HOME = join(scratch, 'alsa');
     }
-    step('README example', run(process.execPath, ['--import', tsx, 'example.mts'], { cwd: scratch, timeout: 120_000, env }));
+    step('README example', await runAsync(process.execPath, ['--import', tsx, 'example.mts'], { cwd: scratch, timeout: 120_000, env }));
   }
   results.push(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
+
+// Three packages at a time: each is mostly npm waiting on the registry, then a few short node processes.
+const queue = [...packages].filter(([name]) => name.includes(filter));
+await Promise.all(
+  Array.from({ length: Math.min(3, Math.max(2, availableParallelism())) }, async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) await check(...next);
+  }),
+);
+results.sort();
 
 process.stdout.write(`cherry-pick: ${results.join('; ')}\n`);
 if (process.env.SLUICE_KEEP_SCRATCH !== '1') rmSync(work, { recursive: true, force: true });
