@@ -2,7 +2,7 @@ import { SluiceError, abortError, fftPlan, nextPowerOfTwo } from '@sluice/core';
 import { type Channel, type Signal, channelsOf, reportNonFinite } from '../signal/input';
 import { crossCorrelations, type CorrelationPair } from './correlate';
 import { type SolveReport, solveConditioned } from './conditioned-solve';
-import { type Spectrum, spectraOf, inverseRealPairs } from './spectra';
+import { type Spectrum, multiplySumHalf, spectraOf } from './spectra';
 
 /** Options for {@link bssEval}. */
 export interface BssEvalOptions {
@@ -169,7 +169,10 @@ export async function bssEval(
   }
 
   const result = { sdr: grid(sources, windows), isr: grid(sources, windows), sir: grid(sources, windows), sar: grid(sources, windows) };
-  const outputLength = windowFrames + filterLength - 1;
+  // Buffers reused by every window: the references' spectra, the projections' half spectra and the projections.
+  const windowSpectra: Spectrum[] = [];
+  const estimateSpectra: Spectrum[] = [];
+  const halves = Array.from({ length: 2 * channels }, () => ({ re: new Float64Array(size), im: new Float64Array(size) }));
   for (let t = 0; t < windows; t++) {
     if (options.signal?.aborted) throw abortError(options.signal, 'bssEval');
     const start = t * hopFrames;
@@ -178,36 +181,30 @@ export async function bssEval(
       for (const table of Object.values(result)) for (let j = 0; j < sources; j++) (table[j] as number[])[t] = Number.NaN;
       continue;
     }
-    const windowSpectra = spectraOf(
+    spectraOf(
       plan,
       refs.map((ref) => ref.subarray(start, end)),
+      windowSpectra,
+    );
+    spectraOf(
+      plan,
+      ests.map((est) => est.subarray(start, end)),
+      estimateSpectra,
     );
     for (let e = 0; e < sources; e++) {
-      const project = (filterSpectra: Spectrum[], inputs: Spectrum[]) => {
-        const re = new Float64Array(size);
-        const im = new Float64Array(size);
-        for (const [k, h] of filterSpectra.entries()) {
-          const w = inputs[k] as Spectrum;
-          for (let f = 0; f < size; f++) {
-            re[f] = (re[f] as number) + (w.re[f] as number) * (h.re[f] as number) - (w.im[f] as number) * (h.im[f] as number);
-            im[f] = (im[f] as number) + (w.re[f] as number) * (h.im[f] as number) + (w.im[f] as number) * (h.re[f] as number);
-          }
-        }
-        return { re, im };
-      };
+      // The window's references through the filters, in the frequency domain: every reference (for SIR and SAR) and
+      // the source's own channels (for ISR), channel by channel; only the bins up to Nyquist, since all are real.
       const own = windowSpectra.slice(e * channels, (e + 1) * channels);
-      const projections = inverseRealPairs(plan, [
-        ...Array.from({ length: channels }, (_, c) => project((allSpectra[e] as Spectrum[][])[c] as Spectrum[], windowSpectra)),
-        ...Array.from({ length: channels }, (_, c) => project((ownSpectra[e] as Spectrum[][])[c] as Spectrum[], own)),
-      ]);
-      const energies = windowEnergies(
-        projections.slice(0, channels),
-        projections.slice(channels),
-        refs.slice(e * channels, (e + 1) * channels),
-        ests.slice(e * channels, (e + 1) * channels),
-        start,
-        end,
-        outputLength,
+      for (let c = 0; c < channels; c++) {
+        multiplySumHalf((allSpectra[e] as Spectrum[][])[c] as Spectrum[], windowSpectra, halves[c] as Spectrum);
+        multiplySumHalf((ownSpectra[e] as Spectrum[][])[c] as Spectrum[], own, halves[channels + c] as Spectrum);
+      }
+      const energies = spectralEnergies(
+        halves.slice(0, channels),
+        halves.slice(channels),
+        windowSpectra.slice(e * channels, (e + 1) * channels),
+        estimateSpectra.slice(e * channels, (e + 1) * channels),
+        size,
       );
       const criteria = mode === 'images' ? imageCriteria(energies) : sourceCriteria(energies);
       (result.sdr[e] as number[])[t] = criteria.sdr;
@@ -246,48 +243,61 @@ interface Energies {
   ownError: number;
 }
 
-/** The energy sums behind the criteria, over the window padded with filterLength − 1 zeros. */
-function windowEnergies(
-  projected: Float64Array[],
-  ownProjected: Float64Array[],
-  refs: Channel[],
-  ests: Channel[],
-  start: number,
-  end: number,
-  outputLength: number,
-): Energies {
-  const sums: Energies = {
-    trueEnergy: 0,
-    trueError: 0,
-    spatialError: 0,
-    ownEnergy: 0,
-    interference: 0,
-    projectedEnergy: 0,
-    artifacts: 0,
-    ownError: 0,
-  };
-  const width = end - start;
+/**
+ * The energy sums behind the criteria, over the window padded with
+ * filterLength − 1 zeros, from the spectra (Parseval): every signal involved
+ * (the window's references and estimates, zero-padded, and their projections,
+ * linear convolutions no longer than the transform) is zero beyond
+ * outputLength, so its energy over the padded window is its energy over the
+ * transform, Σ|X[k]|²/N. Real signals: the bins up to Nyquist, the others
+ * counted twice. This saves the inverse transforms of the projections.
+ */
+function spectralEnergies(projected: Spectrum[], ownProjected: Spectrum[], refs: Spectrum[], ests: Spectrum[], size: number): Energies {
+  let trueEnergy = 0;
+  let trueError = 0;
+  let spatialError = 0;
+  let ownEnergy = 0;
+  let interference = 0;
+  let projectedEnergy = 0;
+  let artifacts = 0;
+  let ownError = 0;
+  const half = size / 2;
   for (let c = 0; c < projected.length; c++) {
-    const all = projected[c] as Float64Array;
-    const own = ownProjected[c] as Float64Array;
-    const ref = refs[c] as Channel;
-    const est = ests[c] as Channel;
-    for (let n = 0; n < outputLength; n++) {
-      const s = n < width ? (ref[start + n] as number) : 0;
-      const e = n < width ? (est[start + n] as number) : 0;
-      const pj = own[n] as number;
-      const pa = all[n] as number;
-      sums.trueEnergy += s * s;
-      sums.trueError += (e - s) ** 2;
-      sums.spatialError += (pj - s) ** 2;
-      sums.ownEnergy += pj * pj;
-      sums.interference += (pa - pj) ** 2;
-      sums.projectedEnergy += pa * pa;
-      sums.artifacts += (e - pa) ** 2;
-      sums.ownError += (e - pj) ** 2;
+    const { re: aRe, im: aIm } = projected[c] as Spectrum;
+    const { re: jRe, im: jIm } = ownProjected[c] as Spectrum;
+    const { re: sRe, im: sIm } = refs[c] as Spectrum;
+    const { re: eRe, im: eIm } = ests[c] as Spectrum;
+    for (let k = 0; k <= half; k++) {
+      const weight = k === 0 || k === half ? 1 : 2;
+      const sr = sRe[k] as number;
+      const si = sIm[k] as number;
+      const er = eRe[k] as number;
+      const ei = eIm[k] as number;
+      const jr = jRe[k] as number;
+      const ji = jIm[k] as number;
+      const ar = aRe[k] as number;
+      const ai = aIm[k] as number;
+      trueEnergy += weight * (sr * sr + si * si);
+      trueError += weight * ((er - sr) ** 2 + (ei - si) ** 2);
+      spatialError += weight * ((jr - sr) ** 2 + (ji - si) ** 2);
+      ownEnergy += weight * (jr * jr + ji * ji);
+      interference += weight * ((ar - jr) ** 2 + (ai - ji) ** 2);
+      projectedEnergy += weight * (ar * ar + ai * ai);
+      artifacts += weight * ((er - ar) ** 2 + (ei - ai) ** 2);
+      ownError += weight * ((er - jr) ** 2 + (ei - ji) ** 2);
     }
   }
-  return sums;
+  // The 1/N of Parseval cancels in every ratio, but the sums are kept as energies.
+  return {
+    trueEnergy: trueEnergy / size,
+    trueError: trueError / size,
+    spatialError: spatialError / size,
+    ownEnergy: ownEnergy / size,
+    interference: interference / size,
+    projectedEnergy: projectedEnergy / size,
+    artifacts: artifacts / size,
+    ownError: ownError / size,
+  };
 }
 
 /** museval's `_safe_db`: a zero denominator is +∞. */

@@ -22,6 +22,7 @@ export function crossCorrelations(signals: readonly Channel[], pairs: readonly C
   const size = Math.max(1024, nextPowerOfTwo(16 * maxLag));
   const block = size - 2 * maxLag + 2;
   const plan = fftPlan(size);
+  const half = size / 2;
   const asX = [...new Set(pairs.map((p) => p.x))];
   const asY = [...new Set(pairs.map((p) => p.y))];
   const spectrum = () => ({ re: new Float64Array(size), im: new Float64Array(size) });
@@ -94,14 +95,18 @@ export function crossCorrelations(signals: readonly Channel[], pairs: readonly C
       const yi = y.im;
       const sr = sum.re;
       const si = sum.im;
-      for (let k = 0; k < size; k++) {
-        // X · conj(Y)
+      // X · conj(Y) on the bins up to Nyquist: the cross-spectrum of real signals is Hermitian, the rest mirrors these.
+      for (let k = 0; k <= half; k++) {
         sr[k] = (sr[k] as number) + (xr[k] as number) * (yr[k] as number) + (xi[k] as number) * (yi[k] as number);
         si[k] = (si[k] as number) + (xi[k] as number) * (yr[k] as number) - (xr[k] as number) * (yi[k] as number);
       }
     }
   }
   return sums.map((sum) => {
+    for (let k = 1; k < half; k++) {
+      sum.re[size - k] = sum.re[k] as number;
+      sum.im[size - k] = -(sum.im[k] as number);
+    }
     plan.inverse(sum.re, sum.im);
     // Circular correlation at shift k = (maxLag − 1) − d holds r(d).
     const out = new Float64Array(2 * maxLag - 1);
