@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { CallbackSource, Pipeline } from '@sluice/core';
 import { FileSink } from '@sluice/writers';
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { toneWav } from '@sluice/test-servers/catalog';
+import { RedisServer, redisMissing } from '@sluice/test-servers/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SluiceServer, buildServer } from '../src/index';
 import { scratch, useServer } from './helpers';
 
 /** Debian's chromium, installed by tooling/scripts/setup-system.mjs when the suite runs as root. */
@@ -77,8 +80,51 @@ describe.skipIf(!available)('the web page in a real Chromium', () => {
           .evaluate((audio: HTMLAudioElement) => audio.muted),
       ).toBe(true);
       await expect.poll(() => page.locator('#stats dd').count(), { timeout: 20_000 }).toBeGreaterThan(3);
+      // No queue on this server: no Batches panel.
+      expect(await page.locator('#batches-section').isHidden()).toBe(true);
       mkdirSync(OUTPUT, { recursive: true });
       await page.screenshot({ path: join(OUTPUT, 'demo-page.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+// Issue 18: with a queue (a real redis-server), a dropped file is separated by a queue worker and the page's
+// Batches panel shows its batch with its progress and counts.
+describe.skipIf(!available || redisMissing !== undefined)('the Batches panel in a real Chromium, with a queue', () => {
+  let redis: RedisServer;
+  let server: SluiceServer;
+  let address = '';
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    server = await buildServer({ logger: false, warmUp: false, queue: { redis: redis.url } });
+    address = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await redis?.close();
+  });
+
+  it('shows each upload as a batch that fills to done', async () => {
+    const song = join(scratch, 'batch-song.wav');
+    writeFileSync(song, toneWav(3, 2));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(address);
+      await page.waitForSelector('#batches-section:not([hidden])', { timeout: 10_000 });
+      await page.setInputFiles('#separation-file', song);
+      await page.waitForSelector('body[data-stems]', { timeout: 30_000 });
+      const row = page.locator('#batches li').first();
+      await expect
+        .poll(() => row.locator('.batch-counts').textContent(), { timeout: 10_000 })
+        .toMatch(/^1 done, 0 failed, 0 running, 0 waiting of 1/);
+      expect(await row.locator('.batch-name').textContent()).toMatch(/^upload [0-9a-f-]{36}$/);
+      expect(await row.locator('progress').evaluate((bar: HTMLProgressElement) => bar.value)).toBe(1);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
