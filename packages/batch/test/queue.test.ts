@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { RedisServer, redisMissing } from '@sluice/test-servers/redis';
 import { S3Server } from '@sluice/test-servers/s3';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BatchClient, type BatchJob, BatchWorker, type BatchWorkerOptions, Storage, jobIdOf, planCatalog } from '../src/index';
 
 if (redisMissing) console.warn(`batch queue tests skipped: ${redisMissing}`);
@@ -50,8 +51,11 @@ describe.skipIf(redisMissing !== undefined)('batches on BullMQ and a real redis-
     client = new BatchClient({ redis: redis.url });
     folder = await mkdtemp(join(tmpdir(), 'sluice-queue-'));
   });
+  // A test that failed half-way must not leave a worker that takes the next test's jobs.
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.close()));
+  });
   afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.close()));
     await client?.close();
     await redis?.close();
   });
@@ -134,6 +138,22 @@ describe.skipIf(redisMissing !== undefined)('batches on BullMQ and a real redis-
     const status = await client.status(batchId);
     expect(status).toMatchObject({ cancelled: true, done: 0, running: 0 });
     await expect(readdir(join(folder, 'cancel-out'))).rejects.toThrow();
+    await worker.drain();
+  });
+
+  it('cancel stops a running job within about a second: E_ABORTED recorded, nothing under the final names', async () => {
+    await mkdir(join(folder, 'stop'));
+    await writeFile(join(folder, 'stop', 'song.wav'), toneWav(30, 11));
+    const job: BatchJob = { kind: 'separate', input: url('stop', 'song.wav'), out: url('stop-out', 'song'), model: 'dsp' };
+    const worker = await startWorker({ kinds: ['separate'] });
+    const started = new Promise((resolve) => worker.once('started', resolve));
+    const { batchId } = await client.submit([job]);
+    await started;
+    expect(await client.cancel(batchId)).toEqual({ removed: 0, stopping: 1 });
+    const status = await client.waitUntilFinished(batchId);
+    expect(status).toMatchObject({ cancelled: true, done: 0, failed: 1, running: 0 });
+    expect(status.failures[0]).toMatchObject({ code: 'E_ABORTED', message: 'the batch was cancelled' });
+    expect(existsSync(join(folder, 'stop-out', 'song')) ? await readdir(join(folder, 'stop-out', 'song')) : []).toEqual([]);
     await worker.drain();
   });
 

@@ -39,6 +39,6 @@ async function run(request: JobThreadRun): Promise<void> {
 }
 
 port.on('message', (message: JobThreadRequest) => {
-  if (message.type === 'abort') current?.abort(new SluiceError('E_ABORTED', 'the job was stopped'));
+  if (message.type === 'abort') current?.abort(new SluiceError('E_ABORTED', message.reason));
   else void run(message);
 });

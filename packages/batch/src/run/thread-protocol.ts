@@ -13,6 +13,8 @@ export interface JobThreadRun {
 /** Stop the job running now. */
 export interface JobThreadAbort {
   readonly type: 'abort';
+  /** Why, as the job's error will say it (a cancelled batch, a draining worker). */
+  readonly reason: string;
 }
 
 /** Messages from the worker's main thread to a job thread. */

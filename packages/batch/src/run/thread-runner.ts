@@ -44,7 +44,8 @@ export class JobThread {
     return new Promise<JobResult>((resolve, reject) => {
       let grace: NodeJS.Timeout | undefined;
       const onAbort = () => {
-        this.#post({ type: 'abort' });
+        const reason = signal?.reason;
+        this.#post({ type: 'abort', reason: SluiceError.isInstance(reason) ? reason.message : 'the job was stopped' });
         // A job that does not stop in time takes its thread with it.
         grace = setTimeout(() => void this.terminate(), STOP_GRACE_MS);
         grace.unref();

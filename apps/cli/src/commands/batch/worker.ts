@@ -67,7 +67,16 @@ ${CONNECTION_HELP}`,
       io.out(`failed ${jobId} ${code}: ${message}${retrying ? ' (will retry)' : ''}`),
     );
     worker.on('handedBack', ({ jobId }) => io.out(`handed-back ${jobId}`));
-    worker.on('error', (error) => io.err(`sluice worker: ${error.message}`));
+    // While Redis is away every connection attempt fails the same way: say so once per 10 s, not once per attempt.
+    let lastError = '';
+    let lastErrorAt = 0;
+    worker.on('error', (error) => {
+      const now = Date.now();
+      if (error.message === lastError && now - lastErrorAt < 10_000) return;
+      lastError = error.message;
+      lastErrorAt = now;
+      io.err(`sluice worker: ${error.message} (reconnecting)`);
+    });
     await worker.start();
     io.err(`sluice worker: ready (pid ${process.pid}; ${(kinds ?? JOB_KINDS).join(', ')}; concurrency ${concurrency ?? 1})`);
     await new Promise<void>((resolve) => {
