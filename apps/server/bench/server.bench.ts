@@ -106,7 +106,19 @@ async function loopDelayP99Ms(): Promise<number> {
 /** The first error of each scenario, printed after its figures. */
 const firstErrors: string[] = [];
 
-async function scenario(runs: () => Promise<Run>[]): Promise<Record<string, number>> {
+/** What one scenario measured. */
+type ScenarioFigures = {
+  firstByteP50Ms: number;
+  firstByteP95Ms: number;
+  totalP50Ms: number;
+  totalP95Ms: number;
+  errors: number;
+  peakRssMb: number;
+  loopDelayP99Ms: number;
+  wallSeconds: number;
+};
+
+async function scenario(runs: () => Promise<Run>[]): Promise<ScenarioFigures> {
   await loopDelayP99Ms(); // starts a fresh delay window
   let peak = serverRssMb();
   const sampler = setInterval(() => {
@@ -153,7 +165,7 @@ for (const format of ['mp3', 'wav'] as const) {
 
 // The same 20 mp3 streams while a 60 s file is separated (DSP, in worker threads).
 const form = new FormData();
-form.append('file', new Blob([encodeWav(60)]), 'sixty.wav');
+form.append('file', new Blob([Buffer.from(encodeWav(60))]), 'sixty.wav');
 const job = await (await fetch(`${url}/v1/audio/separations`, { method: 'POST', body: form })).json();
 const during = await scenario(() => Array.from({ length: 20 }, () => speak(long, 'mp3')));
 const status = await (await fetch(`${url}/v1/audio/separations/${job.id}`)).json();
