@@ -1,44 +1,32 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toneWav } from '@sluice/test-servers/catalog';
-import { RedisServer, redisMissing } from '@sluice/test-servers/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SluiceServer, buildServer } from '../src/index';
-import { decode } from './helpers';
+import { redisMissing } from '@sluice/test-servers/redis';
+import { describe, expect, it } from 'vitest';
+import { decode, useQueueServer } from './helpers';
 
 if (redisMissing) console.warn(`server batch-queue test skipped: ${redisMissing}`);
 
 // Issue 18: with a queue, the server's separations are batch jobs (BullMQ on a real redis-server), taken by its
 // embedded worker; the HTTP API and the stems are the same as without one, and /v1/batches shows the batch.
 describe.skipIf(redisMissing !== undefined)('separations through the batch queue (REDIS_URL)', () => {
-  let redis: RedisServer;
-  let server: SluiceServer;
-  let url = '';
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    server = await buildServer({ logger: false, warmUp: false, queue: { redis: redis.url } });
-    url = await server.app.listen({ host: '127.0.0.1', port: 0 });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await redis?.close();
-  });
+  const { server, url } = useQueueServer();
 
   it('an upload is separated by a queue worker: same events and stems, summing to the upload, and a batch listed', async () => {
     const song = toneWav(3, 4);
     const form = new FormData();
     form.append('file', new Blob([Buffer.from(song)]), 'song.wav');
-    const response = await fetch(`${url}/v1/audio/separations`, { method: 'POST', body: form });
+    const response = await fetch(`${url()}/v1/audio/separations`, { method: 'POST', body: form });
     expect(response.status).toBe(202);
     const job = await response.json();
-    const text = await (await fetch(`${url}${job.events}`)).text();
+    const text = await (await fetch(`${url()}${job.events}`)).text();
     const last = JSON.parse(/data: (.*)\n\n$/.exec(text)?.[1] ?? '{}');
     expect(last).toMatchObject({ status: 'done', progress: 1, stems: ['drums', 'bass', 'other', 'vocals'] });
     const input = await decode(song, 'queued-song.wav');
     const stems = await Promise.all(
       last.stems.map(async (stem: string) =>
         decode(
-          new Uint8Array(await (await fetch(`${url}/v1/audio/separations/${job.id}/stems/${stem}`)).arrayBuffer()),
+          new Uint8Array(await (await fetch(`${url()}/v1/audio/separations/${job.id}/stems/${stem}`)).arrayBuffer()),
           `queued-${stem}.wav`,
         ),
       ),
@@ -51,18 +39,18 @@ describe.skipIf(redisMissing !== undefined)('separations through the batch queue
       }
     });
     expect(worst).toBeLessThan(1e-5);
-    const { enabled, batches } = await (await fetch(`${url}/v1/batches`)).json();
+    const { enabled, batches } = await (await fetch(`${url()}/v1/batches`)).json();
     expect(enabled).toBe(true);
     expect(batches[0]).toMatchObject({ name: `upload ${job.id}`, total: 1, done: 1, failed: 0, progress: 1, finished: true });
     // The manifest proves the job ran through the queue's runner, not the in-process path.
-    const manifest = JSON.parse(await readFile(join(server.context.jobs.root, job.id, 'stems', '.sluice-done.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(server().context.jobs.root, job.id, 'stems', '.sluice-done.json'), 'utf8'));
     expect(manifest.jobId).toMatch(/^separate-/);
   });
 
   it('a non-audio upload is still refused at once with E_DECODE', async () => {
     const form = new FormData();
     form.append('file', new Blob([Buffer.from('not audio at all '.repeat(40))]), 'notes.mp3');
-    const response = await fetch(`${url}/v1/audio/separations`, { method: 'POST', body: form });
+    const response = await fetch(`${url()}/v1/audio/separations`, { method: 'POST', body: form });
     expect(response.status).toBe(400);
     expect((await response.json()).error.code).toBe('E_DECODE');
   });

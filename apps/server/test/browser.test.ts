@@ -5,10 +5,9 @@ import { CallbackSource, Pipeline } from '@sluice/core';
 import { FileSink } from '@sluice/writers';
 import { chromium } from 'playwright-core';
 import { toneWav } from '@sluice/test-servers/catalog';
-import { RedisServer, redisMissing } from '@sluice/test-servers/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SluiceServer, buildServer } from '../src/index';
-import { scratch, useServer } from './helpers';
+import { redisMissing } from '@sluice/test-servers/redis';
+import { describe, expect, it } from 'vitest';
+import { scratch, useQueueServer, useServer } from './helpers';
 
 /** Debian's chromium, installed by tooling/scripts/setup-system.mjs when the suite runs as root. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -94,18 +93,7 @@ describe.skipIf(!available)('the web page in a real Chromium', () => {
 // Issue 18: with a queue (a real redis-server), a dropped file is separated by a queue worker and the page's
 // Batches panel shows its batch with its progress and counts.
 describe.skipIf(!available || redisMissing !== undefined)('the Batches panel in a real Chromium, with a queue', () => {
-  let redis: RedisServer;
-  let server: SluiceServer;
-  let address = '';
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    server = await buildServer({ logger: false, warmUp: false, queue: { redis: redis.url } });
-    address = await server.app.listen({ host: '127.0.0.1', port: 0 });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await redis?.close();
-  });
+  const queued = useQueueServer();
 
   it('shows each upload as a batch that fills to done', async () => {
     const song = join(scratch, 'batch-song.wav');
@@ -115,7 +103,7 @@ describe.skipIf(!available || redisMissing !== undefined)('the Batches panel in 
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(address);
+      await page.goto(queued.url());
       await page.waitForSelector('#batches-section:not([hidden])', { timeout: 10_000 });
       await page.setInputFiles('#separation-file', song);
       await page.waitForSelector('body[data-stems]', { timeout: 30_000 });

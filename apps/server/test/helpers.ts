@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CollectSink, Pipeline } from '@sluice/core';
+import { RedisServer } from '@sluice/test-servers/redis';
 import { FileSource } from '@sluice/writers';
 import { afterAll, beforeAll } from 'vitest';
 import { type ServerOptions, type SluiceServer, buildServer } from '../src/index';
@@ -18,6 +19,26 @@ export function useServer(options: ServerOptions = {}): { server: () => SluiceSe
   });
   afterAll(async () => {
     await server?.close();
+  });
+  return { server: () => server as SluiceServer, url: () => url };
+}
+
+/**
+ * A server whose separations go through the batch queue, on a real redis-server of its own (started here): call
+ * it inside a `describe.skipIf(redisMissing !== undefined)` block.
+ */
+export function useQueueServer(): { server: () => SluiceServer; url: () => string } {
+  let redis: RedisServer | undefined;
+  let server: SluiceServer | undefined;
+  let url = '';
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    server = await buildServer({ logger: false, warmUp: false, queue: { redis: redis.url } });
+    url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await redis?.close();
   });
   return { server: () => server as SluiceServer, url: () => url };
 }
