@@ -15,7 +15,8 @@ export const BACKGROUND_NICENESS = 10;
 export function lowerThreadPriority(niceness = BACKGROUND_NICENESS): boolean {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (!Number.isInteger(tid) || tid <= 0) return false;
+    // Never the process's main thread (its id is the pid): that is the caller this protects.
+    if (!Number.isInteger(tid) || tid <= 0 || tid === process.pid) return false;
     setPriority(tid, niceness);
     return true;
   } catch {
