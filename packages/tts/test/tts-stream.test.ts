@@ -1,6 +1,6 @@
-import { expectThrowCode } from '@sluice/config/test-helpers';
+import { expectCode, expectThrowCode } from '@sluice/config/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { type ChunkEvent, TtsStream } from '../src/index';
+import { type ChunkEvent, type SynthesisEvent, type TtsEngine, TtsStream } from '../src/index';
 import { PollyEngine } from '../src/polly/index';
 import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 
@@ -114,5 +114,40 @@ describe('TtsStream', () => {
     expect((await drain(stream)).frames).toBe(0);
     expectThrowCode(() => new TtsStream({ engine: engine(), channels: 3 }), 'E_INVALID_ARGUMENT');
     expectThrowCode(() => new TtsStream({ engine: engine(), prefetch: -1 }), 'E_INVALID_ARGUMENT');
+  });
+});
+
+describe('a stream stopped while its engine is still starting', () => {
+  // An engine whose first request never answers and ignores the signal, as a worker still loading does: nothing it
+  // does keeps Node's event loop alive, so a consumer left waiting on it would let a CLI exit 0 mid-way.
+  const stalled: TtsEngine = {
+    name: 'stalled',
+    sampleRate: 24000,
+    maxChunkChars: 1000,
+    supportsSsml: false,
+    voices: async () => [],
+    synthesize: () => ({
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<SynthesisEvent>>(() => undefined) }),
+    }),
+  };
+
+  it('an abort ends the waiting pull with E_ABORTED', async () => {
+    const stop = new AbortController();
+    const stream = new TtsStream({ engine: stalled, signal: stop.signal });
+    stream.on('error', () => undefined);
+    stream.feed('A sentence that never comes back. ');
+    stream.done();
+    const pull = stream[Symbol.asyncIterator]().next();
+    setTimeout(() => stop.abort(), 20);
+    await expectCode(pull, 'E_ABORTED');
+  });
+
+  it('close() ends the waiting pull', async () => {
+    const stream = new TtsStream({ engine: stalled });
+    stream.feed('Another sentence that never comes back. ');
+    stream.done();
+    const pull = stream[Symbol.asyncIterator]().next();
+    setTimeout(() => void stream.close(), 20);
+    expect(await pull).toEqual({ done: true, value: undefined });
   });
 });

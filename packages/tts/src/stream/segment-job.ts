@@ -74,6 +74,14 @@ export class SegmentJob {
     });
   }
 
+  /**
+   * Wakes a consumer waiting in {@link changed} although nothing new came: the stream failed or closed, and the
+   * engine may not end its synthesis promptly (a worker still loading), which would otherwise hold the consumer.
+   */
+  interrupt(): void {
+    this.notify();
+  }
+
   private notify(): void {
     const wake = this.wake;
     this.wake = undefined;

@@ -205,6 +205,7 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
     this.closed = true;
     this.controller.abort();
     this.releaseSpace();
+    for (const job of this.jobs) job.interrupt();
     this.wake();
     this.settle.resolve(this.stats());
   }
@@ -277,6 +278,7 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
     this.emit('error', error);
     this.settle.reject(error);
     this.failure = error;
+    for (const job of this.jobs) job.interrupt();
     this.wake();
   }
 
