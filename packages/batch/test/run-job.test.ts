@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,6 +75,22 @@ describe('runJob: one job, no queue', () => {
     const job: BatchJob = { kind: 'transcode', input: url('in', 'garbage.wav'), out: url('bad', 'garbage.mp3') };
     await expectCode(runJob(job, { jobId: await jobIdOf(job, storage) }), 'E_DECODE');
     expect(await everything(join(folder, 'bad'))).toEqual([]);
+  });
+
+  it('never writes over an input: the same path, a symlink to it, or a stem named like the track', async () => {
+    await mkdir(join(folder, 'guard'), { recursive: true });
+    await writeFile(join(folder, 'guard', 'vocals.wav'), toneWav(1, 6));
+    await symlink(join(folder, 'guard', 'vocals.wav'), join(folder, 'guard', 'alias.wav'));
+    const before = await readFile(join(folder, 'guard', 'vocals.wav'));
+    const same: BatchJob = { kind: 'transcode', input: url('guard', 'vocals.wav'), out: url('guard', 'vocals.wav') };
+    await expectCode(runJob(same, { jobId: await jobIdOf(same, storage) }), 'E_INVALID_ARGUMENT');
+    const alias: BatchJob = { kind: 'transcode', input: url('guard', 'vocals.wav'), out: url('guard', 'alias.wav') };
+    await expectCode(runJob(alias, { jobId: await jobIdOf(alias, storage) }), 'E_INVALID_ARGUMENT');
+    // The stems go to the track's own folder: its vocals.wav would land on the input.
+    const stems: BatchJob = { kind: 'separate', input: url('guard', 'vocals.wav'), out: url('guard'), model: 'dsp' };
+    await expectCode(runJob(stems, { jobId: await jobIdOf(stems, storage) }), 'E_INVALID_ARGUMENT');
+    expect(await readFile(join(folder, 'guard', 'vocals.wav'))).toEqual(before);
+    expect(await everything(join(folder, 'guard'))).toEqual(['alias.wav', 'vocals.wav']);
   });
 
   it('separates (DSP) into f32 stems that sum to the input', async () => {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError, abortError } from '@sluice/core';
+import { assertNotAnInput } from '@sluice/writers';
 import { inputsOf } from '../jobs/job-id';
 import type { BatchJob, JobResult } from '../jobs/kinds';
 import { type Manifest, destinationOf, manifestOf } from '../jobs/outputs';
@@ -9,7 +10,7 @@ import { validateJob } from '../jobs/validate';
 import { runToken } from '../storage/file-store';
 import type { FetchedInput } from '../storage/storage';
 import { Storage, type StorageOptions } from '../storage/storage-router';
-import { baseNameOf } from '../storage/storage-url';
+import { baseNameOf, parseStorageUrl } from '../storage/storage-url';
 import type { RunContext, RunOutput } from './context';
 import { runMetrics } from './metrics';
 import { runSeparate } from './separate';
@@ -30,6 +31,24 @@ export interface RunJobOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Called with each final URL as it is written. */
   readonly onWrite?: (url: string) => void;
+}
+
+/**
+ * Refuses to put an output where one of the job's inputs is: the same file by any path (writers' guard compares
+ * device and inode, so symlinks and hardlinks are caught), or the same object. The staging name hides this from
+ * the sinks' own guard, so it is checked here, before each file is moved into place.
+ */
+async function refuseInputs(output: string, inputs: readonly string[]): Promise<void> {
+  const target = parseStorageUrl(output);
+  if (target.scheme === 's3') {
+    if (inputs.includes(output)) throw new SluiceError('E_INVALID_ARGUMENT', `refusing to write ${output}: it is one of the job's inputs`);
+    return;
+  }
+  const paths = inputs.flatMap((url) => {
+    const location = parseStorageUrl(url);
+    return location.scheme === 'file' ? [location.path] : [];
+  });
+  await assertNotAnInput(target.path, paths);
 }
 
 function run(job: BatchJob, context: RunContext): Promise<RunOutput> {
@@ -62,6 +81,9 @@ export async function runJob(job: BatchJob, options: RunJobOptions): Promise<Job
     const done = await findFinished(job, jobId, storage);
     if (done !== undefined)
       return { jobId, outputs: done.outputs, audioSeconds: done.audioSeconds, processingSeconds: done.processingSeconds, skipped: true };
+    const inputUrls = inputsOf(job);
+    // The outputs known before the work (the stems of a separation are known after it): refused before anything runs.
+    if (job.kind !== 'separate') await refuseInputs(job.out, inputUrls);
     const destination = destinationOf(job);
     const store = storage.for(destination);
     // A run that crashed (a worker killed mid-job) left its staging area: this run owns the job now.
@@ -70,7 +92,7 @@ export async function runJob(job: BatchJob, options: RunJobOptions): Promise<Job
     const fetched: FetchedInput[] = [];
     try {
       const inputs = new Map<string, string>();
-      for (const url of inputsOf(job)) {
+      for (const url of inputUrls) {
         const input = await storage.for(url).fetch(url, signal);
         fetched.push(input);
         inputs.set(url, input.path);
@@ -84,6 +106,7 @@ export async function runJob(job: BatchJob, options: RunJobOptions): Promise<Job
       });
       if (signal.aborted) throw abortError(signal, 'job');
       const outputs: string[] = [];
+      for (const file of output.files) await refuseInputs(file.url, inputUrls);
       for (const file of output.files) {
         await stage.commit(file.name, file.url);
         outputs.push(file.url);
