@@ -176,3 +176,20 @@ describe.skipIf(redisMissing !== undefined)('sluice worker and sluice batch: a c
     expect(status).toMatchObject({ total: 3, done: 1, failed: 0, running: 0, waiting: 2 });
   }, 120_000);
 });
+
+// Without Redis there: the commands say so and exit 1 by themselves (nothing half-started keeps them alive).
+describe('sluice worker and sluice batch with no Redis to reach', () => {
+  it('exit 1 naming the Redis they could not reach', async () => {
+    const unreachable = 'redis://127.0.0.1:9';
+    const [worker, status] = await Promise.all([
+      sluice(['worker', '--redis', unreachable], { timeoutMs: 60_000 }),
+      sluice(['batch', 'status', '--redis', unreachable], { timeoutMs: 60_000 }),
+    ]);
+    for (const run of [worker, status]) {
+      expect(run.hung).toBe(false);
+      expect(run.leftovers).toBe(false);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:9/);
+    }
+  });
+});

@@ -106,7 +106,13 @@ export class BatchWorker extends EventEmitter<BatchWorkerEvents> {
       this.#workers.push(worker);
       void worker.run().catch((error: unknown) => this.emit('error', error as Error));
     }
-    await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
+    try {
+      await Promise.all(this.#workers.map((worker) => worker.waitUntilReady()));
+    } catch (error) {
+      // Nothing half-started may keep the process alive: a `sluice worker` that cannot start must exit.
+      await this.close().catch(() => undefined);
+      throw SluiceError.wrap(error, 'E_IO', 'the batch worker could not start');
+    }
   }
 
   async #process(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<JobResult> {
