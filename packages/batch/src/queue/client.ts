@@ -135,35 +135,38 @@ export class BatchClient {
       [...unique].map(([id, job]) => ({ id, input: inputsOf(job)[0] ?? job.out })),
     );
     let queued = 0;
-    let alreadyDone = 0;
-    let alreadyQueued = 0;
-    let failedBefore = 0;
     const toAdd = new Map<JobKind, Array<{ id: string; job: BatchJob }>>();
-    for (const [id, job] of unique) {
+    // Each job's standing (a manifest read, a Redis lookup): many at a time, as the catalog's hashing is.
+    const standings = await mapLimited([...unique], 16, async ([id, job]) => {
       const manifest = await findFinished(job, id, this.#storage);
       if (manifest !== undefined) {
         await store.finished(id, manifest.audioSeconds, manifest.processingSeconds, false, [batchId]);
-        alreadyDone++;
-        continue;
+        return 'done';
       }
       const existing = await (await this.#queue(job.kind)).getJob(id);
       const state = existing === undefined ? 'absent' : await existing.getState();
       if (state === 'completed') {
         await store.finished(id, 0, 0, false, [batchId]);
-        alreadyDone++;
-      } else if (state === 'failed') {
+        return 'done';
+      }
+      if (state === 'failed') {
         const reason = existing?.failedReason ?? '';
         const code = /^(E_[A-Z_]+): /.exec(reason)?.[1] ?? 'E_INTERNAL';
         await store.failed({ jobId: id, input: inputsOf(job)[0] ?? job.out, code, message: reason.replace(/^E_[A-Z_]+: /, '') }, [batchId]);
-        failedBefore++;
-      } else if (state !== 'absent' && state !== 'unknown') {
-        alreadyQueued++;
-      } else {
-        const list = toAdd.get(job.kind) ?? [];
-        list.push({ id, job });
-        toAdd.set(job.kind, list);
+        return 'failed';
       }
+      return state !== 'absent' && state !== 'unknown' ? 'queued' : 'new';
+    });
+    // Queued in the catalog's order.
+    for (const [index, [id, job]] of [...unique].entries()) {
+      if (standings[index] !== 'new') continue;
+      const list = toAdd.get(job.kind) ?? [];
+      list.push({ id, job });
+      toAdd.set(job.kind, list);
     }
+    const alreadyDone = standings.filter((standing) => standing === 'done').length;
+    const failedBefore = standings.filter((standing) => standing === 'failed').length;
+    const alreadyQueued = standings.filter((standing) => standing === 'queued').length;
     for (const [kind, list] of toAdd) {
       const queue = await this.#queue(kind);
       for (let at = 0; at < list.length; at += 500) {
