@@ -3,7 +3,7 @@
  * 2) that quotes what was typed and names the flag, never a NaN passed on.
  */
 import { SluiceError, type SampleFormat } from '@sluice/core';
-import { OUTPUT_FORMATS, type OutputFormat, assertNotAnInput, formatFromPath } from '@sluice/writers';
+import { CONTAINERS, type Container, assertNotAnInput, containerFromPath } from '@sluice/writers';
 import { UsageError } from './io';
 
 /** Parses `192k`, `192`, `192kbps` into kbit/s. */
@@ -45,10 +45,10 @@ export function parsePositiveNumber(text: string | undefined, name: string): num
 }
 
 /** The container a `--format` flag names; a usage error listing the known ones otherwise. */
-export function parseOutputFormat(text: string | undefined): OutputFormat | undefined {
+export function parseContainer(text: string | undefined): Container | undefined {
   if (text === undefined) return undefined;
-  const format = text.toLowerCase() as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got "${text}"`);
+  const format = text.toLowerCase() as Container;
+  if (!CONTAINERS.includes(format)) throw new UsageError(`--format must be one of ${CONTAINERS.join(', ')}, got "${text}"`);
   return format;
 }
 
@@ -57,11 +57,11 @@ export function parseOutputFormat(text: string | undefined): OutputFormat | unde
  * extension. One rule for every command: an extension Sluice does not know
  * is a usage error naming the known formats and `--format`.
  */
-export function outputFormatOf(path: string, flag: string | undefined): OutputFormat {
-  const format = parseOutputFormat(flag) ?? formatFromPath(path);
+export function containerOf(path: string, flag: string | undefined): Container {
+  const format = parseContainer(flag) ?? containerFromPath(path);
   if (format === undefined) {
     throw new UsageError(
-      `cannot tell the format of "${path}" from its extension; use one of ${OUTPUT_FORMATS.join(', ')} or give --format`,
+      `cannot tell the format of "${path}" from its extension; use one of ${CONTAINERS.join(', ')} or give --format`,
     );
   }
   return format;
@@ -75,7 +75,7 @@ const SAMPLE_FORMATS = new Map<string, SampleFormat>([
 ]);
 
 /** The formats each output container can store. */
-const CONTAINER_SAMPLE_FORMATS = new Map<OutputFormat, readonly string[]>([
+const CONTAINER_SAMPLE_FORMATS = new Map<Container, readonly string[]>([
   ['wav', ['s16', 's24', 'f32']],
   ['pcm', ['s16', 's24', 'f32']],
   ['flac', ['s16', 's24']],
@@ -95,7 +95,7 @@ export const FILE_OUTPUT_HELP = `--sample-format s16|s24|f32  samples in WAV, PC
 /** What {@link FILE_OUTPUT_OPTIONS} ask of a FileSink writing `format`. */
 export function fileOutputOptions(
   values: { 'sample-format'?: string | undefined; 'keep-partial'?: boolean | undefined },
-  format: OutputFormat,
+  format: Container,
 ): { sampleFormat?: SampleFormat; keepPartial?: boolean } {
   const text = values['sample-format'];
   const options: { sampleFormat?: SampleFormat; keepPartial?: boolean } = values['keep-partial'] ? { keepPartial: true } : {};

@@ -21,7 +21,7 @@ import { SluiceError } from '@sluice/core';
 const url = (path: string) => pathToFileURL(path).href;
 
 describe('job data is checked on submit and on pickup', () => {
-  const good: TranscodeJob = { kind: 'transcode', input: 'file:///in/a.wav', out: 'file:///out/a.mp3', format: 'mp3' };
+  const good: TranscodeJob = { kind: 'transcode', input: 'file:///in/a.wav', out: 'file:///out/a.mp3', container: 'mp3' };
 
   it('accepts a well-formed job of each kind', () => {
     expect(validateJob(good)).toBe(good);
@@ -45,7 +45,7 @@ describe('job data is checked on submit and on pickup', () => {
       [{ ...good, input: 'http://x/a.wav' }, /not a storage URL/],
       [{ ...good, input: 'file://relative/a.wav' }, /file:\/\/ URL/],
       [{ ...good, bitrateKbps: 1e9 }, /bitrateKbps must be/],
-      [{ ...good, format: 'exe' }, /format must be one of/],
+      [{ ...good, container: 'exe' }, /container must be one of/],
       [{ kind: 'transcode', input: 'file:///a.wav' }, /out is required/],
       [{ kind: 'speak', text: 'hi', input: 'file:///a.txt', out: 'file:///a.mp3' }, /either text or input/],
       [{ kind: 'speak', text: '   ', out: 'file:///a.mp3' }, /text is empty/],
@@ -88,8 +88,8 @@ describe('job ids and catalogs', () => {
     const folder = await mkdtemp(join(tmpdir(), 'sluice-ids-'));
     const [a, b] = await writeCatalog(folder, 2, 0.2);
     const storage = new Storage();
-    const job = { kind: 'transcode', input: url(a as string), out: url(join(folder, 'a.mp3')), format: 'mp3', bitrateKbps: 128 } as const;
-    const reordered = { bitrateKbps: 128, format: 'mp3', out: job.out, input: job.input, kind: 'transcode' } as const;
+    const job = { kind: 'transcode', input: url(a as string), out: url(join(folder, 'a.mp3')), container: 'mp3', bitrateKbps: 128 } as const;
+    const reordered = { bitrateKbps: 128, container: 'mp3', out: job.out, input: job.input, kind: 'transcode' } as const;
     const id = await jobIdOf(job, storage);
     expect(id).toMatch(/^transcode-[0-9a-f]{32}$/);
     expect(await jobIdOf(reordered, storage)).toBe(id);
@@ -105,7 +105,7 @@ describe('job ids and catalogs', () => {
     await writeFile(join(folder, 'in', 'notes.txt'), 'not audio');
     const storage = new Storage();
     const jobs = await planCatalog(
-      { kind: 'transcode', inputs: url(join(folder, 'in')), out: url(join(folder, 'out')), format: 'flac' },
+      { kind: 'transcode', inputs: url(join(folder, 'in')), out: url(join(folder, 'out')), container: 'flac' },
       storage,
     );
     expect(jobs).toHaveLength(12);
@@ -116,12 +116,12 @@ describe('job ids and catalogs', () => {
     const separate = await planCatalog({ kind: 'separate', inputs: url(join(folder, 'in')), out: url(join(folder, 'stems')) }, storage);
     expect(separate[0]).toMatchObject({ model: 'dsp', out: url(join(folder, 'stems/disc-0/track-00')) });
     await expectCode(
-      planCatalog({ kind: 'transcode', inputs: url(join(folder, 'in')), out: url(join(folder, 'in')), format: 'wav' }, storage),
+      planCatalog({ kind: 'transcode', inputs: url(join(folder, 'in')), out: url(join(folder, 'in')), container: 'wav' }, storage),
       'E_INVALID_ARGUMENT',
     );
     await writeFile(join(folder, 'in', 'disc-0', 'track-00.flac'), 'x');
     await expectCode(
-      planCatalog({ kind: 'transcode', inputs: url(join(folder, 'in')), out: url(join(folder, 'out2')), format: 'mp3' }, storage),
+      planCatalog({ kind: 'transcode', inputs: url(join(folder, 'in')), out: url(join(folder, 'out2')), container: 'mp3' }, storage),
       'E_INVALID_ARGUMENT',
     );
     await expectCode(planCatalog({ kind: 'speak', inputs: url(join(folder, 'out')), out: url(join(folder, 'x')) }, storage), 'E_NOT_FOUND');

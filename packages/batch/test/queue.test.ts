@@ -64,7 +64,7 @@ describe.skipIf(redisMissing !== undefined)('batches on BullMQ and a real redis-
     await mkdir(join(folder, 'bad'));
     await writeFile(join(folder, 'bad', 'noise.wav'), Buffer.from('not audio '.repeat(100)));
     await writeFile(join(folder, 'bad', 'fine.wav'), toneWav(1, 2));
-    const jobs = await planCatalog({ kind: 'transcode', inputs: url('bad'), out: url('bad-out'), format: 'mp3' }, new Storage());
+    const jobs = await planCatalog({ kind: 'transcode', inputs: url('bad'), out: url('bad-out'), container: 'mp3' }, new Storage());
     const worker = await startWorker({ kinds: ['transcode'] });
     const failures: string[] = [];
     worker.on('failed', ({ code, retrying }) => failures.push(`${code}${retrying ? ' retrying' : ''}`));
@@ -129,7 +129,7 @@ describe.skipIf(redisMissing !== undefined)('batches on BullMQ and a real redis-
 
   it('cancel removes waiting jobs, and a worker started after runs none of them', async () => {
     await writeCatalog(join(folder, 'cancel'), 8, 0.5);
-    const jobs = await planCatalog({ kind: 'transcode', inputs: url('cancel'), out: url('cancel-out'), format: 'flac' }, new Storage());
+    const jobs = await planCatalog({ kind: 'transcode', inputs: url('cancel'), out: url('cancel-out'), container: 'flac' }, new Storage());
     const { batchId } = await client.submit(jobs);
     expect(await client.cancel(batchId)).toEqual({ removed: 8, stopping: 0 });
     const worker = await startWorker({ kinds: ['transcode'] });

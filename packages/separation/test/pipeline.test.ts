@@ -45,7 +45,7 @@ describe('separation in a pipeline', () => {
     const input = join(dir, 'song.wav');
     await new Pipeline({ source: planesSource(song.mix), sink: new FileSink(input, { sampleFormat: 'f32le' }) }).wait();
     const model = new DspSeparator({ segmentFrames: 44100 });
-    const multi = new MultiFileSink(join(dir, 'stems'), { format: 'wav', sampleFormat: 'f32le' });
+    const multi = new MultiFileSink(join(dir, 'stems'), { container: 'wav', sampleFormat: 'f32le' });
     const stats = await new Pipeline({
       source: await FileSource.open(input),
       processors: [new SeparationProcessor(model, { normalize: 'none' })],

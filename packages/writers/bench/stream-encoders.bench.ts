@@ -12,7 +12,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { finish, report } from '@sluice/config/bench';
-import { type EncoderChoice, type OutputFormat, createWriter } from '../src/index';
+import { type EncoderChoice, type Container, createWriter } from '../src/index';
 import { alignedSnr, ffmpegDecode, testSignal } from '../test/support/audio';
 
 const RATE = 24000;
@@ -46,11 +46,11 @@ function rssWithChildren(): number {
 }
 
 /** Encodes the signal as one stream; resolves with the time to its first bytes and the whole output. */
-async function stream(format: OutputFormat, encoder: EncoderChoice): Promise<{ firstBytesMs: number; bytes: Uint8Array[] }> {
+async function stream(format: Container, encoder: EncoderChoice): Promise<{ firstBytesMs: number; bytes: Uint8Array[] }> {
   const started = performance.now();
   // ogg by VBR quality on both sides: the in-process libvorbis has no bitrate mode (and ffmpeg's 160 kbps default
   // cannot be set up for mono 24 kHz).
-  const writer = createWriter({ format, sampleRate: RATE, channels: 1, encoder, ...(format === 'ogg' ? { quality: 5 } : {}) });
+  const writer = createWriter({ container: format, sampleRate: RATE, channels: 1, encoder, ...(format === 'ogg' ? { quality: 5 } : {}) });
   let firstBytesMs = -1;
   const bytes: Uint8Array[] = [];
   const keep = (part: Uint8Array) => {
@@ -80,7 +80,7 @@ type Figures = {
   snrDb: number;
 };
 
-async function measure(format: OutputFormat, encoder: EncoderChoice): Promise<Figures> {
+async function measure(format: Container, encoder: EncoderChoice): Promise<Figures> {
   const alone = await stream(format, encoder);
   const decoded = await ffmpegDecode(Buffer.concat(alone.bytes), 1, RATE);
   const { snr } = alignedSnr(decoded, signal);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare, finish, report } from '@sluice/config/bench';
 import { CallbackSource, NullSink, Pipeline, interleave } from '@sluice/core';
-import { FileSink, FileSource, type OutputFormat, ffmpegOutputArgs, resolveFfmpeg } from '../src/index';
+import { FileSink, FileSource, type Container, ffmpegOutputArgs, resolveFfmpeg } from '../src/index';
 
 const RATE = 44100;
 const SECONDS = 600;
@@ -41,11 +41,11 @@ const source = () =>
     { sampleRate: RATE, channels: 2 },
   );
 
-async function sluiceEncode(format: OutputFormat) {
-  await new Pipeline({ source: source(), sink: new FileSink(join(directory, `sluice.${format}`), { format }) }).wait();
+async function sluiceEncode(format: Container) {
+  await new Pipeline({ source: source(), sink: new FileSink(join(directory, `sluice.${format}`), { container: format }) }).wait();
 }
 
-function cliEncode(format: OutputFormat) {
+function cliEncode(format: Container) {
   execFileSync(ffmpeg.path, [
     '-hide_banner',
     '-v',

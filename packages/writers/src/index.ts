@@ -20,17 +20,17 @@ export { type StreamInfo, StreamInfoReader, channelsFromLayout } from './ffmpeg/
 export {
   type AudioTags,
   type EncodeOptions,
-  OUTPUT_FORMATS,
-  type OutputFormat,
+  CONTAINERS,
+  type Container,
   extensionOf,
   ffmpegOutputArgs,
-  formatFromPath,
+  containerFromPath,
   mimeTypeOf,
   validateEncodeOptions,
 } from './encode/formats';
 export type { StreamingAudioWriter } from './encode/writer';
 export { AUTO_ENCODER, type EncoderChoice, createWriter, type WriterOptions } from './encode/create-writer';
-export { WasmStreamWriter, type WasmFormat } from './encode/wasm-writer';
+export { WasmStreamWriter, type WasmContainer } from './encode/wasm-writer';
 export { FfmpegStreamWriter } from './encode/ffmpeg-writer';
 export { PcmStreamWriter } from './encode/pcm-writers';
 export { UNKNOWN_SIZE, type WavLayout, needsExtensible, wavHeader } from './wav/header';
@@ -43,12 +43,4 @@ export { FileSource, type FileSourceOptions } from './sources/file-source';
 export { ByteStreamSource } from './sources/byte-stream-source';
 export { type DecodeOptions, FfmpegDecoder } from './sources/ffmpeg-decoder';
 export { type ProbeResult, probe } from './probe/probe';
-export {
-  type StreamOutCallbacks,
-  type TranscodeOptions,
-  type TranscodeResult,
-  audioWithStreamInput,
-  audioWithStreamInputAndOut,
-  audioWithStreamOut,
-  transcodeFile,
-} from './transcode/transcode';
+export { type TranscodeInput, type TranscodeOptions, type TranscodeOutput, type TranscodeResult, transcode } from './transcode/transcode';

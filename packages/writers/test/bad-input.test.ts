@@ -59,19 +59,19 @@ describe('bad input files', () => {
 describe('bad options', () => {
   it('an unsupported format or codec option', () => {
     expectThrowCode(() => new FileSink(path('x.xyz')), 'E_UNSUPPORTED');
-    expectThrowCode(() => createWriter({ format: 'wma' as never, sampleRate: 44100, channels: 2 }), 'E_UNSUPPORTED');
-    expectThrowCode(() => createWriter({ format: 'flac', sampleRate: 44100, channels: 2, sampleFormat: 'f32le' }), 'E_UNSUPPORTED');
-    expectThrowCode(() => createWriter({ format: 'm4a', sampleRate: 44100, channels: 2 }), 'E_UNSUPPORTED');
-    expectThrowCode(() => createWriter({ format: 'mp3', sampleRate: 44100, channels: 2, sampleFormat: 's24le' }), 'E_INVALID_ARGUMENT');
+    expectThrowCode(() => createWriter({ container: 'wma' as never, sampleRate: 44100, channels: 2 }), 'E_UNSUPPORTED');
+    expectThrowCode(() => createWriter({ container: 'flac', sampleRate: 44100, channels: 2, sampleFormat: 'f32le' }), 'E_UNSUPPORTED');
+    expectThrowCode(() => createWriter({ container: 'm4a', sampleRate: 44100, channels: 2 }), 'E_UNSUPPORTED');
+    expectThrowCode(() => createWriter({ container: 'mp3', sampleRate: 44100, channels: 2, sampleFormat: 's24le' }), 'E_INVALID_ARGUMENT');
   });
 
   it('an invalid bitrate', () => {
     const error = expectThrowCode(
-      () => createWriter({ format: 'mp3', sampleRate: 44100, channels: 2, bitrateKbps: 1000 }),
+      () => createWriter({ container: 'mp3', sampleRate: 44100, channels: 2, bitrateKbps: 1000 }),
       'E_INVALID_ARGUMENT',
     );
     expect(error.message).toMatch(/between 8 and 320/);
-    expectThrowCode(() => createWriter({ format: 'wav', sampleRate: 44100, channels: 2, bitrateKbps: 128 }), 'E_INVALID_ARGUMENT');
+    expectThrowCode(() => createWriter({ container: 'wav', sampleRate: 44100, channels: 2, bitrateKbps: 128 }), 'E_INVALID_ARGUMENT');
   });
 
   it('no ffmpeg found', async () => {
@@ -85,7 +85,7 @@ describe('bad options', () => {
 
 describe('failures while running', () => {
   it('ffmpeg killed mid-stream is a typed error naming the signal', async () => {
-    const writer = createWriter({ format: 'mp3', sampleRate: 44100, channels: 2, encoder: 'ffmpeg' }) as FfmpegStreamWriter;
+    const writer = createWriter({ container: 'mp3', sampleRate: 44100, channels: 2, encoder: 'ffmpeg' }) as FfmpegStreamWriter;
     const planes = testSignal(44100);
     await writer.write(planes);
     const process = await writer.start();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallbackSource, Pipeline, decodePcm, encodePcm } from '@sluice/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileSink, OUTPUT_FORMATS, type OutputFormat, WavParser, createWriter, probe } from '../src/index';
+import { FileSink, CONTAINERS, type Container, WavParser, createWriter, probe } from '../src/index';
 import { randomInt, seededRandom } from '@sluice/config/test-helpers';
 import { alignedSnr, ffmpegDecode, largestStep, testSignal } from './support/audio';
 
@@ -14,8 +14,8 @@ const directory = mkdtempSync(join(tmpdir(), 'sluice-writers-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** Encodes the signal through createWriter in the given pieces; returns all bytes. */
-async function encodeInPieces(format: OutputFormat, sizes: number[]): Promise<Uint8Array> {
-  const writer = createWriter({ format, sampleRate: RATE, channels: 2 });
+async function encodeInPieces(format: Container, sizes: number[]): Promise<Uint8Array> {
+  const writer = createWriter({ container: format, sampleRate: RATE, channels: 2 });
   const parts: Uint8Array[] = [];
   let offset = 0;
   for (const size of sizes) {
@@ -35,8 +35,8 @@ function randomSizes(count: number, total: number, seed: number): number[] {
   return sizes;
 }
 
-const streamFormats = OUTPUT_FORMATS.filter((f) => f !== 'm4a');
-const lossless = new Set<OutputFormat>(['wav', 'pcm', 'flac']);
+const streamFormats = CONTAINERS.filter((f) => f !== 'm4a');
+const lossless = new Set<Container>(['wav', 'pcm', 'flac']);
 
 describe.each(streamFormats)('%s: 1,000 random chunks against one chunk', (format) => {
   it('decodes to the same audio, with no click at chunk boundaries', async () => {
@@ -61,8 +61,8 @@ describe.each(streamFormats)('%s: 1,000 random chunks against one chunk', (forma
 });
 
 describe('files: headers and durations', () => {
-  const codecFrame: Record<OutputFormat, number> = { wav: 0, pcm: 0, flac: 0, ogg: 2048, opus: 960, mp3: 1152, aac: 1024, m4a: 1024 };
-  const fileFormats = OUTPUT_FORMATS.filter((f) => f !== 'pcm');
+  const codecFrame: Record<Container, number> = { wav: 0, pcm: 0, flac: 0, ogg: 2048, opus: 960, mp3: 1152, aac: 1024, m4a: 1024 };
+  const fileFormats = CONTAINERS.filter((f) => f !== 'pcm');
 
   it.each(fileFormats)('%s: duration within one codec frame by probe and by ffmpeg', async (format) => {
     const path = join(directory, `duration.${format}`);

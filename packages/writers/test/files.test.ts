@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CallbackSource, Pipeline, ToneSource } from '@sluice/core';
 import { expectCode } from '@sluice/config/test-helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FileSink, FileSource, MultiFileSink, transcodeFile } from '../src/index';
+import { FileSink, FileSource, MultiFileSink, transcode } from '../src/index';
 import { settledFfmpegChildren, testSignal } from './support/audio';
 
 // Issue 17 item 2: no output may destroy an input, and no failed or aborted run leaves a partial file under the final name.
@@ -40,9 +40,9 @@ describe('an output that is an input is refused, and the input survives', () => 
     ['a path through ../', 'sub/../a.mp3'],
     ['a symlink to it', 'link.mp3'],
     ['a hardlink to it', 'hard.mp3'],
-  ])('transcodeFile with the output as %s', async (_what, output) => {
+  ])('transcode with the output as %s', async (_what, output) => {
     const before = hash(path('a.mp3'));
-    const error = await expectCode(transcodeFile(path('a.mp3'), path(output)), 'E_INVALID_ARGUMENT');
+    const error = await expectCode(transcode(path('a.mp3'), path(output)), 'E_INVALID_ARGUMENT');
     expect(error.message).toMatch(/refusing to write .* input/);
     expect(hash(path('a.mp3'))).toBe(before);
     expect(leftovers()).toEqual([]);
@@ -62,7 +62,7 @@ describe('an output that is an input is refused, and the input survives', () => 
       name: 'fake-separation',
       process: (chunk: import('@sluice/core').AudioChunk) => ({ ...chunk, stems: { vocals: chunk.planes, drums: chunk.planes } }),
     };
-    const sink = new MultiFileSink(directory, { format: 'wav' });
+    const sink = new MultiFileSink(directory, { container: 'wav' });
     await expectCode(new Pipeline({ source, processors: [withStems], sink }).wait(), 'E_INVALID_ARGUMENT');
     expect(hash(path('vocals.wav'))).toBe(before);
     expect(existsSync(path('drums.wav'))).toBe(false);
@@ -105,13 +105,13 @@ describe('outputs appear under their final name only when complete', () => {
     const truncated = path('truncated.mp3');
     const bytes = readFileSync(path('a.mp3'));
     writeFileSync(truncated, bytes.subarray(0, bytes.length >> 1));
-    await expectCode(transcodeFile(truncated, path('out-of-truncated.wav')), 'E_DECODE');
+    await expectCode(transcode(truncated, path('out-of-truncated.wav')), 'E_DECODE');
     expect(existsSync(path('out-of-truncated.wav'))).toBe(false);
     expect(leftovers()).toEqual([]);
   });
 
   it('an unknown output extension is refused before anything is read or written', async () => {
-    await expectCode(transcodeFile(path('a.mp3'), path('o.xyz')), 'E_UNSUPPORTED');
+    await expectCode(transcode(path('a.mp3'), path('o.xyz')), 'E_UNSUPPORTED');
     expect(existsSync(path('o.xyz'))).toBe(false);
   });
 });

@@ -11,13 +11,11 @@ import {
   FileSink,
   FileSource,
   MultiFileSink,
-  audioWithStreamInput,
-  audioWithStreamInputAndOut,
-  audioWithStreamOut,
   probe,
   resolveFfmpeg,
-  transcodeFile,
+  transcode,
 } from '../src/index';
+import { audioWithStreamInput, audioWithStreamInputAndOut, audioWithStreamOut } from '../src/compat/audiox';
 import { ffmpegDecode, testSignal } from './support/audio';
 
 const RATE = 44100;
@@ -73,7 +71,7 @@ describe('sinks', () => {
       stems: { vocals: [new Float32Array(8000).fill(0.5)], drums: [new Float32Array(8000).fill(-0.5)] },
       final: true,
     });
-    const sink = new MultiFileSink(path('stems'), { format: 'flac' });
+    const sink = new MultiFileSink(path('stems'), { container: 'flac' });
     await new Pipeline({ source: new CallbackSource([chunk], format), sink }).wait();
     expect(Object.keys(sink.files).sort()).toEqual(['drums', 'vocals']);
     const vocals = await ffmpegDecode(sink.files.vocals as string, 1);
@@ -91,7 +89,7 @@ describe('sinks', () => {
     });
     await new Pipeline({
       source: new ToneSource({ seconds: 20, chunkFrames: 4410, channels: 2 }),
-      sink: new ByteStreamSink(writable, { format: 'mp3' }),
+      sink: new ByteStreamSink(writable, { container: 'mp3' }),
     }).wait();
     // ~320 kB of MP3 cannot arrive in fewer pieces than a 64 kB pipe allows, however busy the machine.
     expect(pieces.length).toBeGreaterThanOrEqual(5);
@@ -100,7 +98,7 @@ describe('sinks', () => {
     const received: Uint8Array[] = [];
     await new Pipeline({
       source: new ToneSource({ seconds: 1 }),
-      sink: new ByteStreamSink(new WritableStream({ write: (c) => void received.push(c) }), { format: 'wav' }),
+      sink: new ByteStreamSink(new WritableStream({ write: (c) => void received.push(c) }), { container: 'wav' }),
     }).wait();
     expect(Buffer.concat(received).subarray(0, 4).toString()).toBe('RIFF');
   });
@@ -109,7 +107,7 @@ describe('sinks', () => {
     const calls: [number, boolean][] = [];
     await new Pipeline({
       source: new ToneSource({ seconds: 2, chunkFrames: 2048 }),
-      sink: new BytesCallbackSink((bytes, final) => void calls.push([bytes.length, final]), { format: 'ogg' }),
+      sink: new BytesCallbackSink((bytes, final) => void calls.push([bytes.length, final]), { container: 'ogg' }),
     }).wait();
     expect(calls.at(-1)?.[1]).toBe(true);
     expect(calls.filter(([, f]) => f)).toHaveLength(1);
@@ -130,7 +128,7 @@ describe('decoding bytes from a stream and the audiox-style helpers', () => {
       bitrate: '128k',
       metadata: { title: 'Streamed' },
     });
-    expect(result.format).toBe('ogg');
+    expect(result.container).toBe('ogg');
     const info = await probe(path('from-stream.ogg'));
     expect(info.codec.toLowerCase()).toContain('vorbis');
     expect(info.tags.title).toBe('Streamed');
@@ -165,8 +163,8 @@ describe('decoding bytes from a stream and the audiox-style helpers', () => {
     expect(Math.abs((collected?.length ?? 0) / 2 - 16000)).toBeLessThan(1152);
   });
 
-  it('transcodeFile streams file to file', async () => {
-    await transcodeFile(path('song.flac'), path('copy.opus'), { bitrate: '64k' });
+  it('transcode streams file to file', async () => {
+    await transcode(path('song.flac'), path('copy.opus'), { bitrateKbps: 64 });
     const info = await probe(path('copy.opus'));
     expect(info.codec.toLowerCase()).toContain('opus');
     expect(Math.abs(info.durationSeconds - 2)).toBeLessThan(0.03);

@@ -12,7 +12,7 @@ async function encode(
   planes: Float32Array[],
   options: { bitrateKbps?: number; quality?: number } = {},
 ): Promise<Uint8Array> {
-  const writer = createWriter({ format, sampleRate: RATE, channels: planes.length, encoder, ...options });
+  const writer = createWriter({ container: format, sampleRate: RATE, channels: planes.length, encoder, ...options });
   const parts: Uint8Array[] = [];
   for (let at = 0; at < (planes[0]?.length ?? 0); at += 1000)
     parts.push(await writer.write(planes.map((plane) => plane.subarray(at, at + 1000))));
@@ -37,7 +37,7 @@ describe.each(['mp3', 'ogg'] as const)('%s in process (WebAssembly) against ffmp
 
   it('is what createWriter picks by default, and is fed by chunks of any size', async () => {
     expect(AUTO_ENCODER[format]).toBe('wasm');
-    expect(createWriter({ format, sampleRate: RATE, channels: 1 })).toBeInstanceOf(WasmStreamWriter);
+    expect(createWriter({ container: format, sampleRate: RATE, channels: 1 })).toBeInstanceOf(WasmStreamWriter);
     const decoded = await ffmpegDecode(await encode(format, 'auto', mono), 1, RATE);
     expect(alignedSnr(decoded, mono).snr).toBeGreaterThan(10);
   });
@@ -54,7 +54,7 @@ describe.each(['mp3', 'ogg'] as const)('%s in process (WebAssembly) against ffmp
     const inputs = Array.from({ length: 20 }, (_, i) => [
       Float32Array.from(mono[0]!.subarray(0, RATE), (v, n) => v * Math.cos((2 * Math.PI * (i + 1) * n) / RATE)),
     ]);
-    const writers = inputs.map(() => createWriter({ format, sampleRate: RATE, channels: 1, encoder: 'wasm' }));
+    const writers = inputs.map(() => createWriter({ container: format, sampleRate: RATE, channels: 1, encoder: 'wasm' }));
     const parts: Uint8Array[][] = inputs.map(() => []);
     for (let at = 0; at < RATE; at += 1200) {
       await Promise.all(writers.map(async (writer, i) => parts[i]!.push(await writer.write([inputs[i]![0]!.subarray(at, at + 1200)]))));
@@ -70,7 +70,7 @@ describe.each(['mp3', 'ogg'] as const)('%s in process (WebAssembly) against ffmp
 describe('sharing the event loop', () => {
   it('twenty streams encoding flat out still let the event loop turn (they share a budget per turn)', async () => {
     const audio = Float32Array.from({ length: RATE * 4 }, (_, i) => 0.3 * Math.sin(i / 7));
-    const writers = Array.from({ length: 20 }, () => createWriter({ format: 'mp3', sampleRate: RATE, channels: 1, encoder: 'wasm' }));
+    const writers = Array.from({ length: 20 }, () => createWriter({ container: 'mp3', sampleRate: RATE, channels: 1, encoder: 'wasm' }));
     // Started (instantiated) first: from here on nothing they do waits for I/O, so only the budget lets the loop turn.
     await Promise.all(writers.map((writer) => writer.write([audio.subarray(0, 2048)])));
     let turns = 0;
@@ -94,34 +94,34 @@ describe('sharing the event loop', () => {
 
 describe('choosing the encoder', () => {
   it('falls back to ffmpeg for what the in-process encoders cannot write', () => {
-    expect(createWriter({ format: 'mp3', sampleRate: 37000, channels: 1 })).toBeInstanceOf(FfmpegStreamWriter);
-    expect(createWriter({ format: 'mp3', sampleRate: RATE, channels: 1, bitrateKbps: 100 })).toBeInstanceOf(FfmpegStreamWriter);
-    expect(createWriter({ format: 'mp3', sampleRate: RATE, channels: 6 })).toBeInstanceOf(FfmpegStreamWriter);
-    expect(createWriter({ format: 'ogg', sampleRate: RATE, channels: 2, bitrateKbps: 128 })).toBeInstanceOf(FfmpegStreamWriter);
-    expect(createWriter({ format: 'opus', sampleRate: 48000, channels: 2 })).toBeInstanceOf(FfmpegStreamWriter);
-    expect(createWriter({ format: 'mp3', sampleRate: RATE, channels: 1, encoder: 'ffmpeg' })).toBeInstanceOf(FfmpegStreamWriter);
+    expect(createWriter({ container: 'mp3', sampleRate: 37000, channels: 1 })).toBeInstanceOf(FfmpegStreamWriter);
+    expect(createWriter({ container: 'mp3', sampleRate: RATE, channels: 1, bitrateKbps: 100 })).toBeInstanceOf(FfmpegStreamWriter);
+    expect(createWriter({ container: 'mp3', sampleRate: RATE, channels: 6 })).toBeInstanceOf(FfmpegStreamWriter);
+    expect(createWriter({ container: 'ogg', sampleRate: RATE, channels: 2, bitrateKbps: 128 })).toBeInstanceOf(FfmpegStreamWriter);
+    expect(createWriter({ container: 'opus', sampleRate: 48000, channels: 2 })).toBeInstanceOf(FfmpegStreamWriter);
+    expect(createWriter({ container: 'mp3', sampleRate: RATE, channels: 1, encoder: 'ffmpeg' })).toBeInstanceOf(FfmpegStreamWriter);
   });
 
   it('refuses, with the reason, an in-process encoder asked for by name that cannot write the stream; and unknown choices', () => {
-    expect(() => createWriter({ format: 'mp3', sampleRate: 37000, channels: 1, encoder: 'wasm' })).toThrow(
+    expect(() => createWriter({ container: 'mp3', sampleRate: 37000, channels: 1, encoder: 'wasm' })).toThrow(
       expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringContaining('37000 Hz') }),
     );
-    expect(() => createWriter({ format: 'opus', sampleRate: 48000, channels: 1, encoder: 'wasm' })).toThrow(
+    expect(() => createWriter({ container: 'opus', sampleRate: 48000, channels: 1, encoder: 'wasm' })).toThrow(
       expect.objectContaining({ code: 'E_UNSUPPORTED' }),
     );
-    expect(() => createWriter({ format: 'mp3', sampleRate: RATE, channels: 1, encoder: 'toString' as never })).toThrow(
+    expect(() => createWriter({ container: 'mp3', sampleRate: RATE, channels: 1, encoder: 'toString' as never })).toThrow(
       expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }),
     );
   });
 
   it('bad writes: wrong channel count, write after finalize, an aborted signal', async () => {
-    const writer = createWriter({ format: 'mp3', sampleRate: RATE, channels: 1, encoder: 'wasm' });
+    const writer = createWriter({ container: 'mp3', sampleRate: RATE, channels: 1, encoder: 'wasm' });
     await expect(writer.write(signal)).rejects.toMatchObject({ code: 'E_FORMAT' });
     await writer.write(mono);
     await writer.finalize();
     await expect(writer.write(mono)).rejects.toMatchObject({ code: 'E_CLOSED' });
     const controller = new AbortController();
-    const aborted = createWriter({ format: 'ogg', sampleRate: RATE, channels: 1, encoder: 'wasm', signal: controller.signal });
+    const aborted = createWriter({ container: 'ogg', sampleRate: RATE, channels: 1, encoder: 'wasm', signal: controller.signal });
     controller.abort();
     await expect(aborted.write(mono)).rejects.toThrow();
   });

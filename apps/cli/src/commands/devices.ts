@@ -6,7 +6,7 @@ import {
   FILE_OUTPUT_HELP,
   FILE_OUTPUT_OPTIONS,
   fileOutputOptions,
-  outputFormatOf,
+  containerOf,
   parsePositiveInteger,
   parsePositiveNumber,
 } from '../options';
@@ -83,7 +83,7 @@ ${FILE_OUTPUT_HELP}`,
     });
     const [out] = positionals;
     if (out === undefined) throw new UsageError('give a file to record into');
-    const format = outputFormatOf(out, values.format);
+    const format = containerOf(out, values.format);
     const file = { format, ...fileOutputOptions(values, format) };
     const seconds = parsePositiveNumber(values.seconds, 'seconds') ?? 5;
     const device = parseDevice(values.device);

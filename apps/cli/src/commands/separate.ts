@@ -25,7 +25,7 @@ import {
   FILE_OUTPUT_OPTIONS,
   fileOutputOptions,
   parseNumber,
-  parseOutputFormat,
+  parseContainer,
   parsePositiveInteger,
   refuseInputAsOutput,
 } from '../options';
@@ -184,7 +184,7 @@ ${FILE_OUTPUT_HELP}`,
     const [input] = positionals;
     if (input === undefined) throw new UsageError('give an input file');
     if (values.out === undefined) throw new UsageError('give an output directory with --out DIR');
-    const format = parseOutputFormat(values.format) ?? 'wav';
+    const format = parseContainer(values.format) ?? 'wav';
     const file = fileOutputOptions(values, format);
     const segment = parseNumber(values.segment, 'segment', { min: 0.1, max: 600 });
     const overlap = parseNumber(values.overlap, 'overlap', { min: 0, max: 0.99 });
@@ -208,7 +208,7 @@ ${FILE_OUTPUT_HELP}`,
       const decode = { sampleRate: model.sampleRate, ...decodeErrorOption(values) };
       const normalize = await normalizationOf(values.normalize, () => FileSource.open(input, decode));
       const shifts = parsePositiveInteger(values.shifts as string | undefined, 'shifts');
-      const sink = new MultiFileSink(values.out, { format, ...file, inputs: [input], ...(stems === undefined ? {} : { stems }) });
+      const sink = new MultiFileSink(values.out, { container: format, ...file, inputs: [input], ...(stems === undefined ? {} : { stems }) });
       const options = {
         ...(segment === undefined ? {} : { segmentSeconds: segment }),
         ...(overlap === undefined ? {} : { overlap }),

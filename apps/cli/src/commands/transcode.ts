@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { transcodeFile } from '@sluice/writers';
+import { transcode } from '@sluice/writers';
 import { progressBar } from '../format';
 import { type Command, UsageError } from '../io';
 import { DECODE_OPTIONS, decodeErrorOption } from '../messages';
@@ -7,7 +7,7 @@ import {
   FILE_OUTPUT_HELP,
   FILE_OUTPUT_OPTIONS,
   fileOutputOptions,
-  outputFormatOf,
+  containerOf,
   parseBitrate,
   parsePositiveInteger,
   refuseInputAsOutput,
@@ -38,15 +38,15 @@ ${FILE_OUTPUT_HELP}`,
     const [input, output, ...extra] = positionals;
     if (input === undefined || output === undefined) throw new UsageError('give an input and an output file');
     if (extra.length > 0) throw new UsageError(`one input and one output, got also ${extra.join(' ')}`);
-    const format = outputFormatOf(output, values.format);
+    const format = containerOf(output, values.format);
     const file = fileOutputOptions(values, format);
     const bitrate = parseBitrate(values.bitrate);
     const sampleRate = parsePositiveInteger(values['sample-rate'], 'sample-rate');
     const channels = parsePositiveInteger(values.channels, 'channels');
     await refuseInputAsOutput([output], [input]);
-    const result = await transcodeFile(input, output, {
-      codec: format,
-      ...(bitrate !== undefined ? { bitrate } : {}),
+    const result = await transcode(input, output, {
+      container: format,
+      ...(bitrate !== undefined ? { bitrateKbps: bitrate } : {}),
       ...(sampleRate ? { sampleRate } : {}),
       ...(channels ? { channels } : {}),
       ...(file.sampleFormat !== undefined ? { sampleFormat: file.sampleFormat } : {}),
@@ -58,7 +58,7 @@ ${FILE_OUTPUT_HELP}`,
     io.err(
       `${progressBar(1)} ${stats.audioSeconds.toFixed(1)} s of audio in ${stats.processingSeconds.toFixed(2)} s (${stats.speed.toFixed(0)}× real time)`,
     );
-    io.out(`${output} (${result.format})`);
+    io.out(`${output} (${result.container})`);
     return 0;
   },
 };

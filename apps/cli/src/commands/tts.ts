@@ -9,9 +9,9 @@ import {
   FILE_OUTPUT_HELP,
   FILE_OUTPUT_OPTIONS,
   fileOutputOptions,
-  outputFormatOf,
+  containerOf,
   parseNumber,
-  parseOutputFormat,
+  parseContainer,
   parsePositiveInteger,
 } from '../options';
 import { parseDevice } from './devices';
@@ -72,7 +72,7 @@ ${FILE_OUTPUT_HELP}`,
     const [text] = positionals;
     if (text === undefined) throw new UsageError('give the text to speak, or - to read standard input');
     if (text !== '-' && text.trim().length === 0) throw new UsageError('the text is empty: give some words to speak');
-    const format = values.out === undefined ? (parseOutputFormat(values.format) ?? 'wav') : outputFormatOf(values.out, values.format);
+    const format = values.out === undefined ? (parseContainer(values.format) ?? 'wav') : containerOf(values.out, values.format);
     const file = fileOutputOptions(values, format);
     if (values.out === undefined && !values.play && process.stdout.isTTY)
       throw new UsageError('give --out FILE or --play (audio is not written to a terminal)');
@@ -102,9 +102,9 @@ ${FILE_OUTPUT_HELP}`,
         const device = parseDevice(values.device);
         sinks.push(new SpeakerSink(device === undefined ? {} : { deviceId: device }));
       }
-      if (values.out !== undefined) sinks.push(new FileSink(values.out, { format, ...file }));
+      if (values.out !== undefined) sinks.push(new FileSink(values.out, { container: format, ...file }));
       else if (!values.play)
-        sinks.push(new ByteStreamSink(process.stdout, { format, ...(file.sampleFormat ? { sampleFormat: file.sampleFormat } : {}) }));
+        sinks.push(new ByteStreamSink(process.stdout, { container: format, ...(file.sampleFormat ? { sampleFormat: file.sampleFormat } : {}) }));
       // Both sinks take the same chunks: the speaker plays while synthesis continues and the file fills.
       const pipeline = new Pipeline({ source: stream, sinks, signal: stopped }).wait();
       pipeline.catch(() => undefined);

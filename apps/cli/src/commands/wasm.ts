@@ -8,7 +8,7 @@ import {
   FILE_OUTPUT_HELP,
   FILE_OUTPUT_OPTIONS,
   fileOutputOptions,
-  outputFormatOf,
+  containerOf,
   parsePositiveInteger,
   parsePositiveNumber,
   refuseInputAsOutput,
@@ -55,7 +55,7 @@ ${FILE_OUTPUT_HELP}`,
     const [module, input, output] = positionals;
     if (module === undefined || input === undefined || output === undefined) throw new UsageError('give MODULE.wasm IN OUT');
     const params = parseParams(values.param);
-    const format = outputFormatOf(output, values.format);
+    const format = containerOf(output, values.format);
     const file = fileOutputOptions(values, format);
     const memoryPages = parsePositiveInteger(values['memory-pages'], 'memory-pages');
     const msPerChunk = parsePositiveNumber(values['ms-per-chunk'], 'ms-per-chunk');
@@ -72,7 +72,7 @@ ${FILE_OUTPUT_HELP}`,
     const stats = await new Pipeline({
       source: await FileSource.open(input, decodeErrorOption(values)),
       processors: [processor],
-      sink: new FileSink(output, { format, ...file, inputs: [input] }),
+      sink: new FileSink(output, { container: format, ...file, inputs: [input] }),
       signal,
     }).wait();
     await printing;

@@ -233,7 +233,7 @@ export class JobStore {
           : await loadModel(job.model, this.options.registry ?? {});
       const source = await FileSource.open(job.input, { sampleRate: model.sampleRate });
       // 32-bit float: the stems sum to the (decoded) upload, and a loud stem is not clipped.
-      const sink = new MultiFileSink(join(job.directory, 'stems'), { format: 'wav', sampleFormat: 'f32le' });
+      const sink = new MultiFileSink(join(job.directory, 'stems'), { container: 'wav', sampleFormat: 'f32le' });
       const pipeline = new Pipeline({
         source,
         processors: [new SeparationProcessor(model)],

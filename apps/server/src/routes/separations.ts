@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline as pipe } from 'node:stream/promises';
 import { Pipeline, SluiceError } from '@sluice/core';
-import { ByteStreamSink, FileSource, OUTPUT_FORMATS, type OutputFormat, mimeTypeOf } from '@sluice/writers';
+import { ByteStreamSink, FileSource, CONTAINERS, type Container, mimeTypeOf } from '@sluice/writers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context';
 import type { JobView } from '../jobs/job-store';
@@ -125,8 +125,8 @@ export function separationRoutes(app: FastifyInstance, context: ServerContext): 
       const path = context.jobs.stemPath(request.params.id, request.params.stem);
       if (path === undefined) throw notFound('such stem (is the job done?)');
       const requested = request.query.format ?? 'wav';
-      if (!OUTPUT_FORMATS.includes(requested as OutputFormat)) throw badRequest(`format must be one of ${OUTPUT_FORMATS.join(', ')}`);
-      const format = requested as OutputFormat;
+      if (!CONTAINERS.includes(requested as Container)) throw badRequest(`format must be one of ${CONTAINERS.join(', ')}`);
+      const format = requested as Container;
       // Checked before anything is sent: a stem removed by retention meanwhile is a 404, not a cut connection.
       const present = await access(path).then(
         () => true,
@@ -149,7 +149,7 @@ export function separationRoutes(app: FastifyInstance, context: ServerContext): 
       try {
         await new Pipeline({
           source,
-          sink: new ByteStreamSink(reply.raw, { format, writeTimeoutMs: context.limits.writeTimeoutMs }),
+          sink: new ByteStreamSink(reply.raw, { container: format, writeTimeoutMs: context.limits.writeTimeoutMs }),
         }).wait();
       } catch {
         reply.raw.destroy();

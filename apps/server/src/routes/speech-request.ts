@@ -1,17 +1,17 @@
 import type { TtsEngine, TtsVoice } from '@sluice/tts';
 import { espeakVoiceFor } from '@sluice/tts-espeak';
-import type { OutputFormat } from '@sluice/writers';
+import type { Container } from '@sluice/writers';
 import { badRequest } from '../errors';
 
 /** OpenAI's response formats and how Sluice writes each one (look up with {@link responseFormatOf}: own keys only). */
 export const RESPONSE_FORMATS = {
-  mp3: { format: 'mp3', mime: 'audio/mpeg' },
-  opus: { format: 'opus', mime: 'audio/ogg' },
-  aac: { format: 'aac', mime: 'audio/aac' },
-  flac: { format: 'flac', mime: 'audio/flac' },
-  wav: { format: 'wav', mime: 'audio/wav' },
-  pcm: { format: 'pcm', mime: 'audio/pcm' },
-} as const satisfies Record<string, { format: OutputFormat; mime: string }>;
+  mp3: { container: 'mp3', mime: 'audio/mpeg' },
+  opus: { container: 'opus', mime: 'audio/ogg' },
+  aac: { container: 'aac', mime: 'audio/aac' },
+  flac: { container: 'flac', mime: 'audio/flac' },
+  wav: { container: 'wav', mime: 'audio/wav' },
+  pcm: { container: 'pcm', mime: 'audio/pcm' },
+} as const satisfies Record<string, { container: Container; mime: string }>;
 
 export type ResponseFormat = keyof typeof RESPONSE_FORMATS;
 

@@ -1,6 +1,6 @@
 import { Pipeline, type Sink, writeToNode } from '@sluice/core';
 import { type TtsEngine, TtsStream, type WordEvent, captions, unknownVoice } from '@sluice/tts';
-import { BytesCallbackSink, ByteStreamSink, type OutputFormat } from '@sluice/writers';
+import { BytesCallbackSink, ByteStreamSink, type Container } from '@sluice/writers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context';
 import { toErrorResponse } from '../errors';
@@ -10,8 +10,8 @@ import { OPENAI_VOICES } from '@sluice/tts-espeak';
 import { RESPONSE_FORMATS, SPEECH_SAMPLE_RATE, type SpeechRequest, parseSpeechRequest, resolveVoice } from './speech-request';
 
 /** 16-bit samples for the uncompressed formats, as OpenAI sends them; codecs choose their own. */
-function encodeOptions(format: OutputFormat): { format: OutputFormat; sampleFormat?: 's16le' } {
-  return format === 'wav' || format === 'pcm' ? { format, sampleFormat: 's16le' } : { format };
+function encodeOptions(container: Container): { container: Container; sampleFormat?: 's16le' } {
+  return container === 'wav' || container === 'pcm' ? { container, sampleFormat: 's16le' } : { container };
 }
 
 /** One speech response in progress: its stream, the signal that ends it (the client gone), its place among new streams. */
@@ -84,7 +84,7 @@ async function runSse(reply: FastifyReply, session: SpeechSession, speech: Speec
     writing = writing.then(() => writeToNode(reply.raw, `data: ${JSON.stringify(value)}\n\n`, { timeoutMs }));
     return writing;
   };
-  const { format } = RESPONSE_FORMATS[speech.responseFormat];
+  const { container: format } = RESPONSE_FORMATS[speech.responseFormat];
   const sink = new BytesCallbackSink(
     (data) => (data.length === 0 ? undefined : event({ type: 'speech.audio.delta', audio: Buffer.from(data).toString('base64') })),
     encodeOptions(format),
@@ -102,7 +102,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
   app.post('/v1/audio/speech', async (request, reply) => {
     await withSpeech(context, request, reply, async (speech, session) => {
       const { signal } = session;
-      const { format, mime } = RESPONSE_FORMATS[speech.responseFormat];
+      const { container: format, mime } = RESPONSE_FORMATS[speech.responseFormat];
       const sse = speech.streamFormat === 'sse';
       reply.raw.writeHead(200, {
         'Content-Type': sse ? 'text/event-stream' : mime,
@@ -126,7 +126,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
   app.post('/v1/audio/speech/timed', async (request, reply) => {
     await withSpeech(context, request, reply, async (speech, session) => {
       const { stream, signal } = session;
-      const { format } = RESPONSE_FORMATS[speech.responseFormat];
+      const { container: format } = RESPONSE_FORMATS[speech.responseFormat];
       reply.raw.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
       // Lines wait for the client to take them (bounded by the write timeout); a client gone ends the stream.
       let writing: Promise<void> = Promise.resolve();

@@ -1,5 +1,5 @@
 import { SluiceError } from '@sluice/core';
-import { type OutputFormat, extensionOf } from '@sluice/writers';
+import { type Container, extensionOf } from '@sluice/writers';
 import type { SampleFormat } from '@sluice/core';
 import type { Storage } from '../storage/storage-router';
 import { joinStorageUrl, parseStorageUrl } from '../storage/storage-url';
@@ -19,7 +19,7 @@ export interface CatalogOptions {
   readonly model?: string;
   readonly stems?: readonly string[];
   /** Container of audio outputs (transcode: required; separate: default wav; speak: default mp3). */
-  readonly format?: OutputFormat;
+  readonly container?: Container;
   readonly sampleFormat?: SampleFormat;
   readonly segmentSeconds?: number;
   readonly bitrateKbps?: number;
@@ -102,17 +102,17 @@ function jobFor(options: CatalogOptions, input: string, relative: string): Batch
         out: joinStorageUrl(options.out, base),
         model: options.model ?? 'dsp',
         ...(options.stems === undefined ? {} : { stems: options.stems }),
-        ...(options.format === undefined ? {} : { format: options.format }),
+        ...(options.container === undefined ? {} : { container: options.container }),
         ...(options.sampleFormat === undefined ? {} : { sampleFormat: options.sampleFormat }),
         ...(options.segmentSeconds === undefined ? {} : { segmentSeconds: options.segmentSeconds }),
       };
     case 'transcode': {
-      if (options.format === undefined) throw new SluiceError('E_INVALID_ARGUMENT', 'a transcode catalog needs format (mp3, flac, …)');
+      if (options.container === undefined) throw new SluiceError('E_INVALID_ARGUMENT', 'a transcode catalog needs container (mp3, flac, …)');
       return {
         kind: 'transcode',
         input,
-        out: joinStorageUrl(options.out, `${base}.${extensionOf(options.format)}`),
-        format: options.format,
+        out: joinStorageUrl(options.out, `${base}.${extensionOf(options.container)}`),
+        container: options.container,
         ...(options.bitrateKbps === undefined ? {} : { bitrateKbps: options.bitrateKbps }),
         ...(options.sampleRate === undefined ? {} : { sampleRate: options.sampleRate }),
         ...(options.channels === undefined ? {} : { channels: options.channels }),
@@ -120,12 +120,12 @@ function jobFor(options: CatalogOptions, input: string, relative: string): Batch
       };
     }
     case 'speak': {
-      const format = options.format ?? 'mp3';
+      const container = options.container ?? 'mp3';
       return {
         kind: 'speak',
         input,
-        out: joinStorageUrl(options.out, `${base}.${extensionOf(format)}`),
-        format,
+        out: joinStorageUrl(options.out, `${base}.${extensionOf(container)}`),
+        container,
         ...(options.voice === undefined ? {} : { voice: options.voice }),
         ...(options.rate === undefined ? {} : { rate: options.rate }),
         ...(options.sampleRate === undefined ? {} : { sampleRate: options.sampleRate }),

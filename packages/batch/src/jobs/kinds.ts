@@ -1,5 +1,5 @@
 import type { SampleFormat } from '@sluice/core';
-import type { OutputFormat } from '@sluice/writers';
+import type { Container } from '@sluice/writers';
 
 /** The four kinds of work a batch runs. Each has its own queue, so a worker can serve some kinds only. */
 export type JobKind = 'separate' | 'transcode' | 'speak' | 'metrics';
@@ -9,7 +9,7 @@ export const JOB_KINDS: readonly JobKind[] = ['separate', 'transcode', 'speak', 
 
 /**
  * Split a track into stems. `input` is a `file://` or `s3://` URL; the stems are
- * written as `<out>/<stem>.<format>` (`out` is a folder URL).
+ * written as `<out>/<stem>.<extension>` (`out` is a folder URL).
  */
 export interface SeparateJob {
   readonly kind: 'separate';
@@ -22,7 +22,7 @@ export interface SeparateJob {
   /** The stems to write (default: every stem the model gives). */
   readonly stems?: readonly string[];
   /** Container of the stems (default `'wav'`). */
-  readonly format?: OutputFormat;
+  readonly container?: Container;
   /** Samples of wav/flac/pcm stems (`'f32le'` makes the stems sum to the input). */
   readonly sampleFormat?: SampleFormat;
   /** Window length fed to the model, seconds (default: the model's own). */
@@ -37,7 +37,7 @@ export interface TranscodeJob {
   /** The file to write. */
   readonly out: string;
   /** Container of the output (default: from `out`'s extension). */
-  readonly format?: OutputFormat;
+  readonly container?: Container;
   /** Bitrate of lossy outputs, kbit/s. */
   readonly bitrateKbps?: number;
   /** Output sample rate, Hz. */
@@ -69,7 +69,7 @@ export interface SpeakJob {
   /** Speaking rate: a multiplier, 0.25 to 4 (1 = the voice's normal rate). */
   readonly rate?: number;
   /** Container of the audio (default: from `out`'s extension). */
-  readonly format?: OutputFormat;
+  readonly container?: Container;
   /** Output sample rate, Hz (default: the engine's). */
   readonly sampleRate?: number;
   /** Captions to write beside the audio. */

@@ -1,4 +1,4 @@
-import { extensionOf, formatFromPath, type OutputFormat } from '@sluice/writers';
+import { extensionOf, containerFromPath, type Container } from '@sluice/writers';
 import { SluiceError } from '@sluice/core';
 import { baseNameOf, joinStorageUrl, parentOf } from '../storage/storage-url';
 import type { BatchJob } from './kinds';
@@ -19,11 +19,11 @@ export function manifestOf(job: BatchJob): string {
 }
 
 /** The container a job's audio output is written in: the one it names, or its file's extension. */
-export function outputFormatOf(job: { readonly out: string; readonly format?: OutputFormat }, fallback?: OutputFormat): OutputFormat {
-  const format = job.format ?? formatFromPath(job.out) ?? fallback;
-  if (format === undefined)
-    throw new SluiceError('E_INVALID_ARGUMENT', `cannot tell the format of ${job.out} from its extension: give format`);
-  return format;
+export function containerOf(job: { readonly out: string; readonly container?: Container }, fallback?: Container): Container {
+  const container = job.container ?? containerFromPath(job.out) ?? fallback;
+  if (container === undefined)
+    throw new SluiceError('E_INVALID_ARGUMENT', `cannot tell the container of ${job.out} from its extension: give container`);
+  return container;
 }
 
 /** `song.mp3` → `song` (the base of a speech job's words and captions files). */
@@ -33,8 +33,8 @@ export function stemOfName(name: string): string {
 }
 
 /** A stem's file name in a separation job's folder. */
-export function stemFileName(stem: string, format: OutputFormat): string {
-  return `${stem}.${extensionOf(format)}`;
+export function stemFileName(stem: string, container: Container): string {
+  return `${stem}.${extensionOf(container)}`;
 }
 
 /** What a manifest holds. */

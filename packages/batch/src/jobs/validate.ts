@@ -1,5 +1,5 @@
 import { type SampleFormat, SluiceError } from '@sluice/core';
-import { OUTPUT_FORMATS, type OutputFormat } from '@sluice/writers';
+import { CONTAINERS, type Container } from '@sluice/writers';
 import { parseStorageUrl } from '../storage/storage-url';
 import { type BatchJob, JOB_KINDS, type JobKind } from './kinds';
 
@@ -9,15 +9,15 @@ const SAMPLE_FORMATS: readonly SampleFormat[] = ['u8', 's16le', 's24le', 's32le'
 const FIELDS: ReadonlyMap<JobKind, Readonly<Record<string, boolean>>> = new Map<JobKind, Record<string, boolean>>([
   [
     'separate',
-    { kind: true, input: true, out: true, model: true, stems: false, format: false, sampleFormat: false, segmentSeconds: false },
+    { kind: true, input: true, out: true, model: true, stems: false, container: false, sampleFormat: false, segmentSeconds: false },
   ],
   [
     'transcode',
-    { kind: true, input: true, out: true, format: false, bitrateKbps: false, sampleRate: false, channels: false, sampleFormat: false },
+    { kind: true, input: true, out: true, container: false, bitrateKbps: false, sampleRate: false, channels: false, sampleFormat: false },
   ],
   [
     'speak',
-    { kind: true, text: false, input: false, out: true, voice: false, rate: false, format: false, sampleRate: false, captions: false },
+    { kind: true, text: false, input: false, out: true, voice: false, rate: false, container: false, sampleRate: false, captions: false },
   ],
   ['metrics', { kind: true, estimates: true, references: true, out: true, bss: false }],
 ]);
@@ -117,7 +117,7 @@ export function validateJob(value: unknown): BatchJob {
   }
   if (job.input !== undefined) url(job.input, 'input');
   url(job.out, 'out');
-  oneOf<OutputFormat>(job.format, OUTPUT_FORMATS, 'format');
+  oneOf<Container>(job.container, CONTAINERS, 'container');
   oneOf(job.sampleFormat, SAMPLE_FORMATS, 'sampleFormat');
   checkKind(job, kind as JobKind);
   return job as unknown as BatchJob;

@@ -26,7 +26,7 @@ export async function runSeparate(job: SeparateJob, context: RunContext): Promis
       () => Number.NaN,
     );
     const sink = new MultiFileSink(context.stagePath, {
-      format: job.format ?? 'wav',
+      container: job.container ?? 'wav',
       ...(job.sampleFormat === undefined ? {} : { sampleFormat: job.sampleFormat }),
       ...(job.stems === undefined ? {} : { stems: [...job.stems] }),
     });

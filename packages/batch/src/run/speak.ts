@@ -4,7 +4,7 @@ import { type WordEvent, captions, speakStreamed } from '@sluice/tts';
 import { EspeakEngine, espeakVoiceFor } from '@sluice/tts-espeak';
 import { FileSink } from '@sluice/writers';
 import type { SpeakJob } from '../jobs/kinds';
-import { outputFormatOf, stemOfName } from '../jobs/outputs';
+import { containerOf, stemOfName } from '../jobs/outputs';
 import { baseNameOf, joinStorageUrl, parentOf } from '../storage/storage-url';
 import { type RunContext, type RunOutput, localPath } from './context';
 
@@ -18,7 +18,7 @@ export async function runSpeak(job: SpeakJob, context: RunContext): Promise<RunO
     const words: WordEvent[] = [];
     const result = await speakStreamed(text, {
       engine,
-      sink: new FileSink(join(context.stagePath, name), { format: outputFormatOf(job) }),
+      sink: new FileSink(join(context.stagePath, name), { container: containerOf(job) }),
       signal: context.signal,
       onWord: (word) => {
         words.push(word);

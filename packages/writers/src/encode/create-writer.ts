@@ -1,6 +1,6 @@
 import { SluiceError, validateFormat } from '@sluice/core';
 import { FfmpegStreamWriter } from './ffmpeg-writer';
-import { type EncodeOptions, type OutputFormat, validateEncodeOptions } from './formats';
+import { type EncodeOptions, type Container, validateEncodeOptions } from './formats';
 import { PcmStreamWriter } from './pcm-writers';
 import { WasmStreamWriter, wasmUnsupported } from './wasm-writer';
 import type { StreamingAudioWriter } from './writer';
@@ -19,12 +19,12 @@ export type EncoderChoice = 'auto' | 'ffmpeg' | 'wasm';
  * millisecond instead of tens, use less CPU and no process per stream.
  * Formats not named here have no in-process encoder.
  */
-export const AUTO_ENCODER: Readonly<Partial<Record<OutputFormat, 'wasm' | 'ffmpeg'>>> = { mp3: 'wasm', ogg: 'wasm' };
+export const AUTO_ENCODER: Readonly<Partial<Record<Container, 'wasm' | 'ffmpeg'>>> = { mp3: 'wasm', ogg: 'wasm' };
 
 /** Options for {@link createWriter}. */
 export interface WriterOptions extends EncodeOptions {
-  /** Output format. */
-  format: OutputFormat;
+  /** The container to write. */
+  container: Container;
   /** Sample rate of the audio written. */
   sampleRate: number;
   /** Channel count of the audio written. */
@@ -46,12 +46,12 @@ export interface WriterOptions extends EncodeOptions {
  * is known (and can write `m4a`).
  */
 export function createWriter(options: WriterOptions): StreamingAudioWriter {
-  const { sampleRate, channels } = validateFormat(options, `${options?.format} writer`);
-  validateEncodeOptions(options.format, options);
-  if (options.format === 'wav' || options.format === 'pcm') {
-    return new PcmStreamWriter(options.format, { sampleRate, channels, sampleFormat: options.sampleFormat ?? 's16le' });
+  const { sampleRate, channels } = validateFormat(options, `${options?.container} writer`);
+  validateEncodeOptions(options.container, options);
+  if (options.container === 'wav' || options.container === 'pcm') {
+    return new PcmStreamWriter(options.container, { sampleRate, channels, sampleFormat: options.sampleFormat ?? 's16le' });
   }
-  if (options.format === 'm4a') {
+  if (options.container === 'm4a') {
     throw new SluiceError(
       'E_UNSUPPORTED',
       'm4a needs a seekable file (its index is written at the end): use FileSink, or stream "aac" (ADTS)',
@@ -64,12 +64,12 @@ export function createWriter(options: WriterOptions): StreamingAudioWriter {
   if (
     choice === 'wasm' ||
     (choice === 'auto' &&
-      Object.hasOwn(AUTO_ENCODER, options.format) &&
-      AUTO_ENCODER[options.format] === 'wasm' &&
-      wasmUnsupported(options.format, layout, options) === undefined)
+      Object.hasOwn(AUTO_ENCODER, options.container) &&
+      AUTO_ENCODER[options.container] === 'wasm' &&
+      wasmUnsupported(options.container, layout, options) === undefined)
   ) {
     // The constructor refuses, with the reason, what the in-process encoder cannot write (only reached when asked for by name).
-    return new WasmStreamWriter(options.format as 'mp3' | 'ogg', layout, options);
+    return new WasmStreamWriter(options.container as 'mp3' | 'ogg', layout, options);
   }
-  return new FfmpegStreamWriter(options.format, layout, options);
+  return new FfmpegStreamWriter(options.container, layout, options);
 }

@@ -1,7 +1,7 @@
 import { type AudioChunk, type Planes, encodePcm } from '@sluice/core';
 import { FfmpegProcess } from '../ffmpeg/process';
 import { resolveFfmpeg } from '../ffmpeg/resolve';
-import { type EncodeOptions, type OutputFormat, ffmpegOutputArgs, mimeTypeOf, rawInputArgs } from './formats';
+import { type EncodeOptions, type Container, ffmpegOutputArgs, mimeTypeOf, rawInputArgs } from './formats';
 import { type StreamingAudioWriter, concatBytes, planesToWrite } from './writer';
 
 /** Where an ffmpeg encoder writes: a pipe we read (stream) or a file ffmpeg owns (so it can rewrite headers). */
@@ -26,14 +26,14 @@ export class FfmpegStreamWriter implements StreamingAudioWriter {
   private done = false;
 
   constructor(
-    readonly format: OutputFormat,
+    readonly container: Container,
     private readonly layout: { sampleRate: number; channels: number },
     private readonly options: EncodeOptions & { signal?: AbortSignal },
     private readonly target: FfmpegTarget = { kind: 'stream' },
   ) {
-    this.mimeType = mimeTypeOf(format);
+    this.mimeType = mimeTypeOf(container);
     // Fail on bad options now, not at the first write.
-    ffmpegOutputArgs(format, options, target.kind);
+    ffmpegOutputArgs(container, options, target.kind);
   }
 
   /** The ffmpeg process (started on the first write). */
@@ -44,10 +44,10 @@ export class FfmpegStreamWriter implements StreamingAudioWriter {
         binary.path,
         [
           ...rawInputArgs(this.layout.sampleRate, this.layout.channels),
-          ...ffmpegOutputArgs(this.format, this.options, this.target.kind),
+          ...ffmpegOutputArgs(this.container, this.options, this.target.kind),
           ...output,
         ],
-        { purpose: `encoding ${this.format}`, ...(this.options.signal ? { signal: this.options.signal } : {}) },
+        { purpose: `encoding ${this.container}`, ...(this.options.signal ? { signal: this.options.signal } : {}) },
       );
       this.process = process;
       this.reading = (async () => {

@@ -1,10 +1,10 @@
 import { type SampleFormat, SluiceError } from '@sluice/core';
 
 /** Output formats: containers with their usual codec. */
-export type OutputFormat = 'wav' | 'pcm' | 'flac' | 'ogg' | 'opus' | 'mp3' | 'aac' | 'm4a';
+export type Container = 'wav' | 'pcm' | 'flac' | 'ogg' | 'opus' | 'mp3' | 'aac' | 'm4a';
 
-/** Every {@link OutputFormat}. */
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['wav', 'pcm', 'flac', 'ogg', 'opus', 'mp3', 'aac', 'm4a'];
+/** Every {@link Container}. */
+export const CONTAINERS: readonly Container[] = ['wav', 'pcm', 'flac', 'ogg', 'opus', 'mp3', 'aac', 'm4a'];
 
 /** Metadata tags: ID3 for MP3, Vorbis comments for Ogg/Opus/FLAC, iTunes atoms for M4A. */
 export interface AudioTags {
@@ -38,7 +38,7 @@ interface FormatSpec {
   quality?: { min: number; max: number };
 }
 
-const SPECS: Record<OutputFormat, FormatSpec> = {
+const SPECS: Record<Container, FormatSpec> = {
   wav: { mimeType: 'audio/wav', extension: 'wav', muxer: undefined },
   pcm: { mimeType: 'audio/pcm', extension: 'pcm', muxer: undefined },
   flac: { mimeType: 'audio/flac', extension: 'flac', muxer: { stream: 'flac', file: 'flac' } },
@@ -79,35 +79,35 @@ const SPECS: Record<OutputFormat, FormatSpec> = {
 };
 
 /** MIME type (Content-Type) of a format. */
-export function mimeTypeOf(format: OutputFormat): string {
+export function mimeTypeOf(format: Container): string {
   return specOf(format).mimeType;
 }
 
 /** Usual file extension of a format. */
-export function extensionOf(format: OutputFormat): string {
+export function extensionOf(format: Container): string {
   return specOf(format).extension;
 }
 
 /** The format a file name implies (`song.mp3` → mp3; `.oga` → ogg; `.wave` → wav; `.mp4` → m4a). */
-export function formatFromPath(path: string): OutputFormat | undefined {
+export function containerFromPath(path: string): Container | undefined {
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
   if (extension === undefined) return undefined;
-  const aliases: Record<string, OutputFormat> = { wave: 'wav', oga: 'ogg', raw: 'pcm', mp4: 'm4a', adts: 'aac' };
+  const aliases: Record<string, Container> = { wave: 'wav', oga: 'ogg', raw: 'pcm', mp4: 'm4a', adts: 'aac' };
   // Own properties only: a file named `x.constructor` must not find Object's constructor.
-  const format = Object.hasOwn(aliases, extension) ? (aliases[extension] as OutputFormat) : (extension as OutputFormat);
-  return OUTPUT_FORMATS.includes(format) ? format : undefined;
+  const format = Object.hasOwn(aliases, extension) ? (aliases[extension] as Container) : (extension as Container);
+  return CONTAINERS.includes(format) ? format : undefined;
 }
 
-function specOf(format: OutputFormat): FormatSpec {
+function specOf(format: Container): FormatSpec {
   const spec = Object.hasOwn(SPECS, format) ? SPECS[format] : undefined;
   if (spec === undefined) {
-    throw new SluiceError('E_UNSUPPORTED', `Unsupported output format "${String(format)}"; use one of ${OUTPUT_FORMATS.join(', ')}`);
+    throw new SluiceError('E_UNSUPPORTED', `Unsupported output format "${String(format)}"; use one of ${CONTAINERS.join(', ')}`);
   }
   return spec;
 }
 
 /** Checks options against the format; throws `E_INVALID_ARGUMENT` / `E_UNSUPPORTED` naming the problem. */
-export function validateEncodeOptions(format: OutputFormat, options: EncodeOptions): void {
+export function validateEncodeOptions(format: Container, options: EncodeOptions): void {
   const spec = specOf(format);
   const { bitrateKbps, quality, sampleFormat } = options;
   if (bitrateKbps !== undefined) {
@@ -131,7 +131,7 @@ export function validateEncodeOptions(format: OutputFormat, options: EncodeOptio
     if (bitrateKbps !== undefined) throw new SluiceError('E_INVALID_ARGUMENT', `${format}: give bitrateKbps or quality, not both`);
   }
   if (sampleFormat !== undefined) {
-    const allowed: Partial<Record<OutputFormat, SampleFormat[]>> = {
+    const allowed: Partial<Record<Container, SampleFormat[]>> = {
       wav: ['u8', 's16le', 's24le', 's32le', 'f32le', 'f64le'],
       pcm: ['u8', 's16le', 's24le', 's32le', 'f32le', 'f64le'],
       flac: ['s16le', 's24le'],
@@ -146,7 +146,7 @@ export function validateEncodeOptions(format: OutputFormat, options: EncodeOptio
 }
 
 /** The ffmpeg output arguments (codec, rate control, tags, muxer) for a format. */
-export function ffmpegOutputArgs(format: OutputFormat, options: EncodeOptions, target: 'stream' | 'file'): string[] {
+export function ffmpegOutputArgs(format: Container, options: EncodeOptions, target: 'stream' | 'file'): string[] {
   const spec = specOf(format);
   if (spec.muxer === undefined) throw new SluiceError('E_INTERNAL', `${format} is written without ffmpeg`);
   const args: string[] = ['-vn'];

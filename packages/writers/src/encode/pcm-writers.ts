@@ -16,28 +16,28 @@ export class PcmStreamWriter implements StreamingAudioWriter {
   private done = false;
 
   constructor(
-    readonly format: 'wav' | 'pcm',
+    readonly container: 'wav' | 'pcm',
     private readonly layout: { sampleRate: number; channels: number; sampleFormat: SampleFormat },
   ) {
     this.mimeType =
-      format === 'pcm'
+      container === 'pcm'
         ? `audio/pcm;rate=${layout.sampleRate};channels=${layout.channels};format=${layout.sampleFormat}`
         : mimeTypeOf('wav');
   }
 
   /** The header of this stream (empty for raw PCM). */
   header(): Uint8Array {
-    return this.format === 'wav' ? wavHeader(this.layout) : new Uint8Array(0);
+    return this.container === 'wav' ? wavHeader(this.layout) : new Uint8Array(0);
   }
 
   /** Encodes synchronously (the async `write` wraps this). */
   encode(input: AudioChunk | Planes): Uint8Array {
-    if (this.done) throw new SluiceError('E_CLOSED', `${this.format} writer: write after finalize`);
+    if (this.done) throw new SluiceError('E_CLOSED', `${this.container} writer: write after finalize`);
     const planes = planesOf(input);
     if (planes.length !== this.layout.channels) {
       throw new SluiceError(
         'E_FORMAT',
-        `${this.format} writer: ${planes.length} channel(s) written to a ${this.layout.channels}-channel stream`,
+        `${this.container} writer: ${planes.length} channel(s) written to a ${this.layout.channels}-channel stream`,
       );
     }
     const body = encodePcm(planes, this.layout.sampleFormat);

@@ -6,7 +6,7 @@ import { type EncodeOptions, mimeTypeOf } from './formats';
 import { type StreamingAudioWriter, planesToWrite } from './writer';
 
 /** The formats an in-process WebAssembly encoder writes: LAME for mp3, libvorbis for ogg. */
-export type WasmFormat = 'mp3' | 'ogg';
+export type WasmContainer = 'mp3' | 'ogg';
 
 const MIME = { mp3: 'audio/mpeg', ogg: 'audio/ogg' } as const;
 const WASM_FILE = { mp3: 'wasm-media-encoders/wasm/mp3', ogg: 'wasm-media-encoders/wasm/ogg' } as const;
@@ -44,10 +44,10 @@ function encodingTurn(): Promise<void> | undefined {
   return nextTurn;
 }
 
-const compiled = new Map<WasmFormat, Promise<WebAssembly.Module>>();
+const compiled = new Map<WasmContainer, Promise<WebAssembly.Module>>();
 
 /** The encoder's WebAssembly, compiled once per process (each stream only instantiates it: about a millisecond). */
-function wasmModule(format: WasmFormat): Promise<WebAssembly.Module> {
+function wasmModule(format: WasmContainer): Promise<WebAssembly.Module> {
   let module = compiled.get(format);
   if (module === undefined) {
     const path = createRequire(import.meta.url).resolve(WASM_FILE[format]);
@@ -92,25 +92,25 @@ export class WasmStreamWriter implements StreamingAudioWriter {
   readonly mimeType: string;
   framesWritten = 0;
   bytesOut = 0;
-  private encoder: Promise<WasmMediaEncoder<(typeof MIME)[WasmFormat]>> | undefined;
+  private encoder: Promise<WasmMediaEncoder<(typeof MIME)[WasmContainer]>> | undefined;
   private done = false;
 
   constructor(
-    readonly format: WasmFormat,
+    readonly container: WasmContainer,
     private readonly layout: { sampleRate: number; channels: number },
     private readonly options: EncodeOptions & { signal?: AbortSignal } = {},
   ) {
-    const reason = wasmUnsupported(format, layout, options);
-    if (reason !== undefined) throw new SluiceError('E_UNSUPPORTED', `in-process ${format} encoder: ${reason}`);
-    this.mimeType = mimeTypeOf(format);
+    const reason = wasmUnsupported(container, layout, options);
+    if (reason !== undefined) throw new SluiceError('E_UNSUPPORTED', `in-process ${container} encoder: ${reason}`);
+    this.mimeType = mimeTypeOf(container);
   }
 
-  private start(): Promise<WasmMediaEncoder<(typeof MIME)[WasmFormat]>> {
-    this.encoder ??= wasmModule(this.format).then(async (module) => {
-      const encoder = await WasmMediaEncoder.create(MIME[this.format], module);
+  private start(): Promise<WasmMediaEncoder<(typeof MIME)[WasmContainer]>> {
+    this.encoder ??= wasmModule(this.container).then(async (module) => {
+      const encoder = await WasmMediaEncoder.create(MIME[this.container], module);
       const channels = this.layout.channels as 1 | 2;
       const { sampleRate } = this.layout;
-      if (this.format === 'mp3') {
+      if (this.container === 'mp3') {
         const { bitrateKbps, quality } = this.options;
         (encoder as WasmMediaEncoder<'audio/mpeg'>).configure(
           quality === undefined

@@ -1,13 +1,13 @@
 import { type AudioChunk, type Planes, SluiceError } from '@sluice/core';
-import type { OutputFormat } from './formats';
+import type { Container } from './formats';
 
 /**
  * A streaming encoder: one per stream, chunk boundaries never reach the
  * output (one header, one encoder instance, no restarts).
  */
 export interface StreamingAudioWriter {
-  /** The output format. */
-  readonly format: OutputFormat;
+  /** The container written. */
+  readonly container: Container;
   /** Content-Type for HTTP. */
   readonly mimeType: string;
   /** Encodes one chunk (or planes); resolves with the bytes that are ready now (possibly none). */
@@ -23,11 +23,11 @@ export interface StreamingAudioWriter {
 }
 
 /** The planes of a write, after the checks every streaming writer makes: not finalized, the stream's channel count. */
-export function planesToWrite(writer: { readonly format: string }, input: AudioChunk | Planes, channels: number, done: boolean): Planes {
-  if (done) throw new SluiceError('E_CLOSED', `${writer.format} writer: write after finalize`);
+export function planesToWrite(writer: { readonly container: string }, input: AudioChunk | Planes, channels: number, done: boolean): Planes {
+  if (done) throw new SluiceError('E_CLOSED', `${writer.container} writer: write after finalize`);
   const planes = planesOf(input);
   if (planes.length !== channels) {
-    throw new SluiceError('E_FORMAT', `${writer.format} writer: ${planes.length} channel(s) written to a ${channels}-channel stream`);
+    throw new SluiceError('E_FORMAT', `${writer.container} writer: ${planes.length} channel(s) written to a ${channels}-channel stream`);
   }
   return planes;
 }

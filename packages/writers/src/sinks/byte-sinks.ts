@@ -2,13 +2,13 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { type AudioChunk, type AudioFormat, type Sink, SluiceError, stemPlanes, writeToNode } from '@sluice/core';
 import { type EncoderChoice, createWriter } from '../encode/create-writer';
-import type { EncodeOptions, OutputFormat } from '../encode/formats';
+import type { EncodeOptions, Container } from '../encode/formats';
 import type { StreamingAudioWriter } from '../encode/writer';
 
 /** Options for the encoding byte sinks. */
 export interface ByteSinkOptions extends EncodeOptions {
-  /** Output format. */
-  format: OutputFormat;
+  /** The container to write. */
+  container: Container;
   /** Encode this stem instead of the mix. */
   stem?: string;
   /** Stops the encoder when aborted. */

@@ -11,15 +11,15 @@ import {
   stemPlanes,
 } from '@sluice/core';
 import { FfmpegStreamWriter } from '../encode/ffmpeg-writer';
-import { type EncodeOptions, OUTPUT_FORMATS, type OutputFormat, formatFromPath, validateEncodeOptions } from '../encode/formats';
+import { type EncodeOptions, CONTAINERS, type Container, containerFromPath, validateEncodeOptions } from '../encode/formats';
 import { assertNotAnInput } from '../files/output-guard';
 import { TemporaryFile } from '../files/temporary-file';
 import { UNKNOWN_SIZE, type WavLayout, wavHeader, wavSizeOffsets } from '../wav/header';
 
 /** Options for {@link FileSink}. */
 export interface FileSinkOptions extends EncodeOptions {
-  /** Output format; by default taken from the file extension. */
-  format?: OutputFormat;
+  /** The container to write; by default taken from the file extension. */
+  container?: Container;
   /** Write this stem of each chunk instead of the mix (like the seed's `stem_index`). */
   stem?: string;
   /** Stops the encoder when aborted. */
@@ -61,7 +61,7 @@ class PcmFileWriter {
   constructor(
     private readonly path: string,
     private readonly shownPath: string,
-    private readonly format: 'wav' | 'pcm',
+    private readonly container: 'wav' | 'pcm',
     private readonly sampleFormat: SampleFormat,
   ) {}
 
@@ -72,7 +72,7 @@ class PcmFileWriter {
     } catch (error) {
       throw ioError(error, this.shownPath, 'create');
     }
-    if (this.format === 'wav') {
+    if (this.container === 'wav') {
       const header = wavHeader(this.layout, { reserveRf64: true, dataBytes: 0 });
       this.headerBytes = header.length;
       await this.writeAt(header, 0);
@@ -103,7 +103,7 @@ class PcmFileWriter {
     try {
       await this.flush();
       this.handle = undefined;
-      if (this.format === 'wav' && this.layout !== undefined) await this.fixHeader(handle);
+      if (this.container === 'wav' && this.layout !== undefined) await this.fixHeader(handle);
     } finally {
       await handle.close();
     }
@@ -149,9 +149,9 @@ class PcmFileWriter {
 }
 
 /**
- * Writes a stream to a file in any output format (by default the one the
+ * Writes a stream to a file in any container (by default the one the
  * extension names). WAV and PCM are written in TypeScript; the other
- * formats by one ffmpeg process that owns the file, so headers that need
+ * containers by one ffmpeg process that owns the file, so headers that need
  * the final length are right (WAV sizes, MP3 Xing/Info, FLAC STREAMINFO,
  * M4A index). The file is written under a temporary name beside the target
  * and renamed when the stream completes; an output that is one of the inputs
@@ -160,7 +160,8 @@ class PcmFileWriter {
  */
 export class FileSink implements Sink {
   readonly name: string;
-  readonly format: OutputFormat;
+  /** The container written. */
+  readonly container: Container;
   private pcm: PcmFileWriter | undefined;
   private encoder: FfmpegStreamWriter | undefined;
   private file: TemporaryFile | undefined;
@@ -170,15 +171,15 @@ export class FileSink implements Sink {
     readonly path: string,
     private readonly options: FileSinkOptions = {},
   ) {
-    const format = options.format ?? formatFromPath(path);
-    if (format === undefined) {
+    const container = options.container ?? containerFromPath(path);
+    if (container === undefined) {
       throw new SluiceError(
         'E_UNSUPPORTED',
-        `FileSink: cannot tell the format of "${path}" from its extension (known: ${OUTPUT_FORMATS.join(', ')}); pass { format }`,
+        `FileSink: cannot tell the container of "${path}" from its extension (known: ${CONTAINERS.join(', ')}); pass { container }`,
       );
     }
-    validateEncodeOptions(format, options);
-    this.format = format;
+    validateEncodeOptions(container, options);
+    this.container = container;
     this.name = `file-sink(${path})`;
   }
 
@@ -190,8 +191,8 @@ export class FileSink implements Sink {
     const file = new TemporaryFile(this.path);
     this.file = file;
     try {
-      if (this.format === 'wav' || this.format === 'pcm') {
-        this.pcm = new PcmFileWriter(file.path, this.path, this.format, this.options.sampleFormat ?? 's16le');
+      if (this.container === 'wav' || this.container === 'pcm') {
+        this.pcm = new PcmFileWriter(file.path, this.path, this.container, this.options.sampleFormat ?? 's16le');
         await this.pcm.open(format);
       } else {
         // ffmpeg reports an unwritable path only at its first write; check it now for a clear error.
@@ -199,7 +200,7 @@ export class FileSink implements Sink {
           throw ioError(error, this.path, 'create');
         });
         await probe.close();
-        this.encoder = new FfmpegStreamWriter(this.format, format, this.options, { kind: 'file', path: file.path });
+        this.encoder = new FfmpegStreamWriter(this.container, format, this.options, { kind: 'file', path: file.path });
         await this.encoder.start();
       }
     } catch (error) {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { type AudioChunk, type AudioFormat, type Sink, SluiceError, stemPlanes } from '@sluice/core';
-import { type EncodeOptions, type OutputFormat, extensionOf } from '../encode/formats';
+import { type EncodeOptions, type Container, extensionOf } from '../encode/formats';
 import { FileSink } from './file-sink';
 
 /** Options for {@link MultiFileSink}. */
 export interface MultiFileSinkOptions extends EncodeOptions {
-  /** Format of every file (default wav). */
-  format?: OutputFormat;
+  /** The container of every file (default wav). */
+  container?: Container;
   /** Stems to write (default: every stem the first chunk carries). */
   stems?: readonly string[];
   /** Also write the mix as `mixture.<ext>` (default false). */
@@ -29,13 +29,13 @@ export class MultiFileSink implements Sink {
   readonly name = 'multi-file-sink';
   private sinks = new Map<string, FileSink>();
   private format: AudioFormat | undefined;
-  private readonly fileFormat: OutputFormat;
+  private readonly container: Container;
 
   constructor(
     readonly directory: string,
     private readonly options: MultiFileSinkOptions = {},
   ) {
-    this.fileFormat = options.format ?? 'wav';
+    this.container = options.container ?? 'wav';
     for (const stem of options.stems ?? []) this.checkName(stem);
   }
 
@@ -79,9 +79,9 @@ export class MultiFileSink implements Sink {
     const names = [...stems, ...(this.options.includeMix ? ['mixture'] : [])];
     for (const stem of names) {
       this.checkName(stem);
-      const sink = new FileSink(join(this.directory, `${stem}.${extensionOf(this.fileFormat)}`), {
+      const sink = new FileSink(join(this.directory, `${stem}.${extensionOf(this.container)}`), {
         ...this.options,
-        format: this.fileFormat,
+        container: this.container,
       });
       this.sinks.set(stem, sink);
     }

@@ -1,131 +1,79 @@
-import {
-  type PipelineStats,
-  type Processor,
-  type SampleFormat,
-  type Sink,
-  type Source,
-  Pipeline,
-  SluiceError,
-  iterateByteStream,
-} from '@sluice/core';
-import { type AudioTags, OUTPUT_FORMATS, type OutputFormat, formatFromPath } from '../encode/formats';
+import { type PipelineStats, type Processor, type Sink, type Source, Pipeline, SluiceError, iterateByteStream } from '@sluice/core';
+import type { EncoderChoice } from '../encode/create-writer';
+import { CONTAINERS, type Container, type EncodeOptions, containerFromPath } from '../encode/formats';
 import { assertNotAnInput } from '../files/output-guard';
 import { BytesCallbackSink } from '../sinks/byte-sinks';
 import { FileSink } from '../sinks/file-sink';
 import { ByteStreamSource } from '../sources/byte-stream-source';
 import { FileSource } from '../sources/file-source';
 
-/** Options of the transcode helpers (the audiox option names, in Node's shape). */
-export interface TranscodeOptions {
-  /** Output codec/format: wav, pcm, flac, ogg (or vorbis), opus, mp3, aac, m4a. Default: from the output path, else mp3. */
-  codec?: OutputFormat | 'vorbis' | 'pcm_s16le' | 'pcm_f32le';
-  /** Bitrate, as `'192k'` or a number of kbit/s. */
-  bitrate?: string | number;
-  /** Output sample rate (resampled by ffmpeg while decoding). */
+/** What {@link transcode} reads: a file path, or encoded bytes as they arrive. */
+export type TranscodeInput = string | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+
+/**
+ * Where {@link transcode} writes: a file path (written under a temporary name
+ * and renamed on success), or a callback handed each piece of encoded output
+ * as soon as it exists (`final` is true once, on the last call).
+ */
+export type TranscodeOutput = string | ((bytes: Uint8Array, final: boolean) => void | Promise<void>);
+
+/** Options of {@link transcode}: the encoder's ({@link EncodeOptions}) and the decoder's. */
+export interface TranscodeOptions extends EncodeOptions {
+  /** The container to write. Default: from the output path; required for a callback output. */
+  container?: Container;
+  /** Output sample rate in Hz (resampled by ffmpeg while decoding). */
   sampleRate?: number;
   /** Output channel count. */
   channels?: number;
-  /** Samples of wav, pcm and flac output (see EncodeOptions.sampleFormat); `pcm_s16le`/`pcm_f32le` codecs set it too. */
-  sampleFormat?: SampleFormat;
-  /** VBR quality (see EncodeOptions.quality). */
-  quality?: number;
-  /** Tags for the output. */
-  metadata?: AudioTags;
   /** Processors to run between decoding and encoding. */
   processors?: readonly Processor[];
-  /** Called with the error before the promise rejects with it. */
-  onError?: (error: SluiceError) => void;
   /** Cancels everything (processes killed; a file output is removed unless `keepPartial`). */
   signal?: AbortSignal;
   /** `'ignore'` keeps the part of a damaged or truncated input that decodes (default `'throw'`: E_DECODE). */
   onDecodeError?: 'throw' | 'ignore';
   /** File outputs: on abort or failure keep what was written, playable, under the final name (default: nothing is left). */
   keepPartial?: boolean;
-}
-
-/** Callbacks for the stream-out helpers. */
-export interface StreamOutCallbacks {
-  /** Each piece of encoded output as soon as it exists. */
-  onProcessDataFlushed?: (data: Uint8Array) => void | Promise<void>;
-  /** Once at the end; with the whole output only when `collect` is true (otherwise nothing is kept in memory). */
-  onProcessDataEnd?: (data?: Uint8Array) => void | Promise<void>;
-  /** Keep the whole output to hand to onProcessDataEnd (default false). */
-  collect?: boolean;
+  /** Callback outputs: which encoder writes compressed containers (see {@link createWriter}). */
+  encoder?: EncoderChoice;
 }
 
 /** What a transcode reports. */
 export interface TranscodeResult {
+  /** The pipeline's statistics (speed in × real time among them). */
   stats: PipelineStats;
-  /** Encoded bytes produced (stream outputs) or written (files: the file size is authoritative). */
+  /** Encoded bytes handed to a callback output; `NaN` for a file (its size on disk is authoritative). */
   bytes: number;
-  format: OutputFormat;
+  /** The container written. */
+  container: Container;
 }
 
-type ByteInput = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
-
-function outputFormat(options: TranscodeOptions, path?: string): { format: OutputFormat; sampleFormat?: SampleFormat } {
-  const codec = options.codec;
-  if (codec === 'vorbis') return { format: 'ogg' };
-  if (codec === 'pcm_s16le') return { format: 'pcm', sampleFormat: 's16le' };
-  if (codec === 'pcm_f32le') return { format: 'pcm', sampleFormat: 'f32le' };
-  if (codec !== undefined) return { format: codec };
-  if (path === undefined) return { format: 'mp3' };
-  const format = formatFromPath(path);
-  if (format === undefined) {
+function containerFor(output: TranscodeOutput, options: TranscodeOptions): Container {
+  if (options.container !== undefined) return options.container;
+  if (typeof output !== 'string') {
+    throw new SluiceError('E_INVALID_ARGUMENT', `transcode to a callback needs { container } (one of ${CONTAINERS.join(', ')})`);
+  }
+  const container = containerFromPath(output);
+  if (container === undefined) {
     throw new SluiceError(
       'E_UNSUPPORTED',
-      `cannot tell the output format of "${path}" from its extension (known: ${OUTPUT_FORMATS.join(', ')}); name the codec`,
+      `cannot tell the container of "${output}" from its extension (known: ${CONTAINERS.join(', ')}); pass { container }`,
     );
   }
-  return { format };
+  return container;
 }
 
-function bitrateKbps(bitrate: string | number | undefined): number | undefined {
-  if (bitrate === undefined) return undefined;
-  if (typeof bitrate === 'number') return bitrate;
-  const match = /^(\d+(?:\.\d+)?)\s*(k|kbps|kb\/s)?$/i.exec(bitrate.trim());
-  if (!match) throw new SluiceError('E_INVALID_ARGUMENT', `bitrate "${bitrate}" is not understood; use "192k" or a number of kbit/s`);
-  return Number(match[1]);
-}
-
-function encodeOptions(options: TranscodeOptions, path?: string) {
-  const { format, sampleFormat = options.sampleFormat } = outputFormat(options, path);
-  const rate = bitrateKbps(options.bitrate);
+function encodeOptions(options: TranscodeOptions, container: Container) {
+  const { sampleFormat, bitrateKbps, quality, tags, signal, keepPartial, encoder } = options;
   return {
-    format,
+    container,
     ...(sampleFormat ? { sampleFormat } : {}),
-    ...(rate !== undefined ? { bitrateKbps: rate } : {}),
-    ...(options.quality !== undefined ? { quality: options.quality } : {}),
-    ...(options.metadata ? { tags: options.metadata } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.keepPartial ? { keepPartial: true } : {}),
+    ...(bitrateKbps !== undefined ? { bitrateKbps } : {}),
+    ...(quality !== undefined ? { quality } : {}),
+    ...(tags ? { tags } : {}),
+    ...(signal ? { signal } : {}),
+    ...(keepPartial ? { keepPartial: true } : {}),
+    ...(encoder ? { encoder } : {}),
   };
-}
-
-function bytesOf(input: ByteInput): AsyncIterable<Uint8Array> {
-  return Symbol.asyncIterator in input ? (input as AsyncIterable<Uint8Array>) : iterateByteStream(input as ReadableStream<Uint8Array>);
-}
-
-async function runTranscode(
-  source: Source,
-  sink: Sink,
-  options: TranscodeOptions,
-  format: OutputFormat,
-  counted: () => number,
-): Promise<TranscodeResult> {
-  try {
-    const stats = await new Pipeline({
-      source,
-      processors: options.processors ?? [],
-      sink,
-      ...(options.signal ? { signal: options.signal } : {}),
-    }).wait();
-    return { stats, bytes: counted(), format };
-  } catch (error) {
-    const failure = SluiceError.wrap(error, 'E_FFMPEG', 'Transcoding failed');
-    options.onError?.(failure);
-    throw failure;
-  }
 }
 
 function decodeOptions(options: TranscodeOptions) {
@@ -137,67 +85,54 @@ function decodeOptions(options: TranscodeOptions) {
   };
 }
 
-async function openInput<T>(open: () => Promise<T>, options: TranscodeOptions): Promise<T> {
+async function openSource(input: TranscodeInput, options: TranscodeOptions): Promise<Source> {
   try {
-    return await open();
+    if (typeof input === 'string') return await FileSource.open(input, decodeOptions(options));
+    const bytes = Symbol.asyncIterator in input ? (input as AsyncIterable<Uint8Array>) : iterateByteStream(input);
+    return await ByteStreamSource.open(bytes, decodeOptions(options));
   } catch (error) {
-    const failure = SluiceError.wrap(error, 'E_DECODE', 'Cannot read the input');
-    options.onError?.(failure);
-    throw failure;
+    throw SluiceError.wrap(error, 'E_DECODE', 'Cannot read the input');
   }
 }
 
-/** Decodes bytes from a stream and writes them to a file in the format its extension (or `codec`) names. */
-export async function audioWithStreamInput(input: ByteInput, outPath: string, options: TranscodeOptions = {}): Promise<TranscodeResult> {
-  const encode = encodeOptions(options, outPath);
-  const source = await openInput(() => ByteStreamSource.open(bytesOf(input), decodeOptions(options)), options);
-  const sink = new FileSink(outPath, encode);
-  return runTranscode(source, sink, options, encode.format, () => Number.NaN);
-}
-
-function callbackSink(callbacks: StreamOutCallbacks, encode: ReturnType<typeof encodeOptions>) {
-  const kept: Uint8Array[] = [];
-  let total = 0;
-  const sink = new BytesCallbackSink(async (bytes, final) => {
-    total += bytes.length;
-    if (bytes.length > 0) {
-      if (callbacks.collect) kept.push(bytes);
-      await callbacks.onProcessDataFlushed?.(bytes);
-    }
-    if (final) await callbacks.onProcessDataEnd?.(callbacks.collect ? Buffer.concat(kept) : undefined);
-  }, encode);
-  return { sink, count: () => total };
-}
-
-/** Decodes a file and streams the encoded output to callbacks as it is produced. */
-export async function audioWithStreamOut(
-  inPath: string,
-  callbacks: StreamOutCallbacks,
-  options: TranscodeOptions = {},
-): Promise<TranscodeResult> {
-  const encode = encodeOptions(options);
-  const source = await openInput(() => FileSource.open(inPath, decodeOptions(options)), options);
-  const { sink, count } = callbackSink(callbacks, encode);
-  return runTranscode(source, sink, options, encode.format, count);
-}
-
-/** Decodes bytes from a stream and streams the encoded output to callbacks. */
-export async function audioWithStreamInputAndOut(
-  input: ByteInput,
-  callbacks: StreamOutCallbacks,
-  options: TranscodeOptions = {},
-): Promise<TranscodeResult> {
-  const encode = encodeOptions(options);
-  const source = await openInput(() => ByteStreamSource.open(bytesOf(input), decodeOptions(options)), options);
-  const { sink, count } = callbackSink(callbacks, encode);
-  return runTranscode(source, sink, options, encode.format, count);
-}
-
-/** File to file, streaming (never the whole file in memory). */
-export async function transcodeFile(inPath: string, outPath: string, options: TranscodeOptions = {}): Promise<TranscodeResult> {
-  const encode = encodeOptions(options, outPath);
-  // Before anything is opened: writing where we read would destroy the input.
-  await assertNotAnInput(outPath, [inPath]);
-  const source = await openInput(() => FileSource.open(inPath, decodeOptions(options)), options);
-  return runTranscode(source, new FileSink(outPath, { ...encode, inputs: [inPath] }), options, encode.format, () => Number.NaN);
+/**
+ * Decodes `input` (a file or a byte stream) and encodes it to `output` (a
+ * file or a callback), streaming: neither side is ever held whole in memory.
+ * A file output that is the input (same path, symlink or hardlink) is
+ * refused with E_INVALID_ARGUMENT before anything is opened.
+ *
+ * @example
+ * ```ts
+ * await transcode('song.flac', 'song.mp3', { bitrateKbps: 192 });
+ * await transcode(request, (bytes) => response.write(bytes), { container: 'ogg', quality: 5 });
+ * ```
+ */
+export async function transcode(input: TranscodeInput, output: TranscodeOutput, options: TranscodeOptions = {}): Promise<TranscodeResult> {
+  const container = containerFor(output, options);
+  const encode = encodeOptions(options, container);
+  let bytes = 0;
+  let sink: Sink;
+  if (typeof output === 'string') {
+    const inputs = typeof input === 'string' ? [input] : [];
+    // Before anything is opened: writing where we read would destroy the input.
+    await assertNotAnInput(output, inputs);
+    sink = new FileSink(output, { ...encode, inputs });
+  } else {
+    sink = new BytesCallbackSink((piece, final) => {
+      bytes += piece.length;
+      return output(piece, final);
+    }, encode);
+  }
+  const source = await openSource(input, options);
+  try {
+    const stats = await new Pipeline({
+      source,
+      processors: options.processors ?? [],
+      sink,
+      ...(options.signal ? { signal: options.signal } : {}),
+    }).wait();
+    return { stats, bytes: typeof output === 'string' ? Number.NaN : bytes, container };
+  } catch (error) {
+    throw SluiceError.wrap(error, 'E_FFMPEG', 'Transcoding failed');
+  }
 }

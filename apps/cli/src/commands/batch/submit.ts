@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { BatchClient, type CatalogOptions, JOB_KINDS, type JobKind, Storage, planCatalog, toStorageUrl } from '@sluice/batch';
 import { type CommandIo, UsageError } from '../../io';
-import { fileOutputOptions, parseBitrate, parseNumber, parseOutputFormat, parsePositiveInteger } from '../../options';
+import { fileOutputOptions, parseBitrate, parseNumber, parseContainer, parsePositiveInteger } from '../../options';
 import { CONNECTION_OPTIONS, prefixOf, redisUrlOf, storageOf } from './connection';
 
 /** Options of `sluice batch submit`. */
@@ -55,7 +55,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof SUBMIT_OPTIONS; allo
 
 function catalogOptions(kind: JobKind, inputs: string | string[], values: Values): CatalogOptions {
   if (values.out === undefined) throw new UsageError('give --out FOLDER (a path, file:// or s3:// URL)');
-  const format = parseOutputFormat(values.format);
+  const format = parseContainer(values.format);
   const sampleFormat = format === undefined ? undefined : fileOutputOptions(values, format).sampleFormat;
   if (values['sample-format'] !== undefined && format === undefined) throw new UsageError('--sample-format needs --format');
   if (values.dsp && values.model !== undefined) throw new UsageError('give either --dsp or --model, not both');
@@ -73,7 +73,7 @@ function catalogOptions(kind: JobKind, inputs: string | string[], values: Values
     out: toStorageUrl(values.out),
     ...(model === undefined ? {} : { model }),
     ...(values.stems === undefined ? {} : { stems: values.stems.split(',').map((stem) => stem.trim()) }),
-    ...(format === undefined ? {} : { format }),
+    ...(format === undefined ? {} : { container: format }),
     ...(sampleFormat === undefined ? {} : { sampleFormat }),
     ...(segment === undefined ? {} : { segmentSeconds: segment }),
     ...(bitrate === undefined ? {} : { bitrateKbps: bitrate }),
