@@ -85,7 +85,7 @@ export interface SluiceServer {
 export function espeakPool(workers = availableParallelism()): EnginePool {
   // At the responses' rate: converted in the eSpeak workers, not on the event loop. Segments of at most 250
   // characters: a worker busy with one holds a newly arrived stream's first sentence back for less.
-  return new EnginePool({ create: () => new EspeakEngine({ sampleRate: SPEECH_SAMPLE_RATE, maxChunkChars: 250 }), size: workers });
+  return new EnginePool({ create: () => new EspeakEngine({ sampleRate: SPEECH_SAMPLE_RATE, maxSegmentChars: 250 }), size: workers });
 }
 
 /** OpenAI's speech model names, accepted in `model` and listed by `GET /v1/models`. */

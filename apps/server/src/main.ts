@@ -7,7 +7,6 @@
  * separations through the batch queue (SLUICE_EMBEDDED_WORKER=0: only to
  * `sluice worker` processes elsewhere).
  */
-import { PollyEngine } from '@sluice/tts/polly';
 import { locateFfmpeg } from '@sluice/writers';
 import { buildServer, espeakPool } from './app';
 import { DEFAULT_LIMITS } from './context';
@@ -18,7 +17,8 @@ const shutdownTimeoutMs = Number(process.env.SLUICE_SHUTDOWN_TIMEOUT_MS ?? DEFAU
 const workers = process.env.SLUICE_SPEECH_WORKERS === undefined ? undefined : Number(process.env.SLUICE_SPEECH_WORKERS);
 const engines = {
   espeak: espeakPool(workers),
-  ...(process.env.SLUICE_POLLY === '1' ? { polly: new PollyEngine() } : {}),
+  // Loaded only when asked for: the AWS SDK takes a while to import.
+  ...(process.env.SLUICE_POLLY === '1' ? { polly: new (await import('@sluice/tts-polly')).PollyEngine() } : {}),
 };
 // REDIS_URL: separations go through the batch queue (BullMQ), to this server's worker and any `sluice worker`.
 const redis = process.env.REDIS_URL;

@@ -88,9 +88,9 @@ const times = await compare(
 const pipelineFigures = {
   chunks: CHUNKS,
   audioSeconds,
-  identityXRealtime: audioSeconds / (times.sluiceIdentity / 1000),
-  gainXRealtime: audioSeconds / (times.sluiceGain / 1000),
-  nodeIdentityXRealtime: audioSeconds / (times.nodeIdentity / 1000),
+  identitySpeed: audioSeconds / (times.sluiceIdentity / 1000),
+  gainSpeed: audioSeconds / (times.sluiceGain / 1000),
+  nodeIdentitySpeed: audioSeconds / (times.nodeIdentity / 1000),
   perChunkMicros: (times.sluiceIdentity * 1000) / CHUNKS,
   nodePerChunkMicros: (times.nodeIdentity * 1000) / CHUNKS,
   asyncSourcePerChunkMicros: (times.sluiceAsyncIdentity * 1000) / CHUNKS,

@@ -71,7 +71,7 @@ describe('the chunk contract', () => {
 
   it('describes formats and derives context timings', () => {
     expect(describeFormat({ sampleRate: 16000, channels: 1 })).toBe('16000 Hz mono');
-    const context = new StreamingContext({ sampleRate: 44100, channels: 2, chunkSize: 1024 });
+    const context = new StreamingContext({ sampleRate: 44100, channels: 2, chunkFrames: 1024 });
     expect(context.chunkDurationMs).toBeCloseTo(23.22, 2);
     expect(context.secondsToFrames(1.5)).toBe(66150);
   });

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CallbackSource, CollectSink, ResampleProcessor, run } from '../src/index';
 import { expectThrowCode, randomInt, seededRandom } from '@sluice/config/test-helpers';
 
-async function resample(input: Float32Array, inRate: number, outRate: number, chunkSizes?: () => number): Promise<Float32Array> {
+async function resample(input: Float32Array, inRate: number, outRate: number, chunkFramess?: () => number): Promise<Float32Array> {
   const pieces: Float32Array[][] = [];
   for (let offset = 0; offset < input.length; ) {
-    const size = chunkSizes?.() ?? 4096;
+    const size = chunkFramess?.() ?? 4096;
     pieces.push([input.subarray(offset, offset + size)]);
     offset += size;
   }

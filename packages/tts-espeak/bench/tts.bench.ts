@@ -9,7 +9,7 @@
  */
 import { finish, proseOfLength, report } from '@sluice/config/bench';
 import { TtsStream, type TtsEngine } from '@sluice/tts';
-import { PollyEngine } from '@sluice/tts/polly';
+import { PollyEngine } from '@sluice/tts-polly';
 import { PollyServer } from '@sluice/test-servers/polly';
 import { EspeakEngine } from '../src/index';
 

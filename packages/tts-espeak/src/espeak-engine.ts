@@ -12,7 +12,7 @@ export interface EspeakEngineOptions {
   /** Pitch, 1 = eSpeak's 50; clamped to 0–99. */
   pitch?: number;
   /** Largest text per request (default 600 characters): shorter requests start sooner. */
-  maxChunkChars?: number;
+  maxSegmentChars?: number;
   /**
    * Rate of the audio handed out (default 22050, eSpeak's own). Another rate is converted in the worker thread,
    * so a server asking for 24 kHz (OpenAI's rate) spends nothing on it in its event loop.
@@ -39,7 +39,7 @@ export class EspeakEngine implements TtsEngine {
   readonly name = 'espeak';
   readonly sampleRate: number;
   readonly supportsSsml = false;
-  readonly maxChunkChars: number;
+  readonly maxSegmentChars: number;
   private readonly options: EspeakEngineOptions;
   private worker: Worker | undefined;
   private ready: Promise<{ loadMs: number }> | undefined;
@@ -54,7 +54,7 @@ export class EspeakEngine implements TtsEngine {
 
   constructor(options: EspeakEngineOptions = {}) {
     this.options = options;
-    this.maxChunkChars = options.maxChunkChars ?? 600;
+    this.maxSegmentChars = options.maxSegmentChars ?? 600;
     this.sampleRate = options.sampleRate ?? ESPEAK_RATE;
     if (!(Number.isInteger(this.sampleRate) && this.sampleRate >= 8000 && this.sampleRate <= 192000))
       throw new SluiceError(

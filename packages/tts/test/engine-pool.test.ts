@@ -10,7 +10,7 @@ function recordingEngine(): TtsEngine {
   return {
     name: 'recording',
     sampleRate: 8000,
-    maxChunkChars: 14,
+    maxSegmentChars: 14,
     supportsSsml: false,
     voices: async () => [{ id: 'v', name: 'v', language: 'en' }],
     async *synthesize(text: string, _options?: SynthesizeOptions, signal?: AbortSignal): AsyncIterable<SynthesisEvent> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { segmentText } from '../src/index';
 
-const joined = (text: string, maxChars: number, ssml = false) => segmentText(text, { maxChars, ssml });
+const joined = (text: string, maxSegmentChars: number, ssml = false) => segmentText(text, { maxSegmentChars, ssml });
 
 describe('segmentText', () => {
   it('cuts sentences, keeps abbreviations, decimals and URLs whole, and covers the text end to end', () => {

@@ -73,7 +73,7 @@ const figures: Record<string, number | string> = {
 for (const format of ['mp3', 'opus', 'aac', 'flac'] as const) {
   const times = await compare({ sluice: () => sluiceEncode(format), cli: () => cliEncode(format) }, { rounds: 2, warmup: 0 });
   figures[`${format}VsFfmpegCli`] = times.sluice / times.cli;
-  figures[`${format}XRealtime`] = SECONDS / (times.sluice / 1000);
+  figures[`${format}Speed`] = SECONDS / (times.sluice / 1000);
 }
 const mp3 = join(directory, 'cli.mp3');
 const decodeTimes = await compare(
@@ -84,7 +84,7 @@ const decodeTimes = await compare(
   { rounds: 3, warmup: 1 },
 );
 figures.mp3DecodeVsFfmpegCli = decodeTimes.sluice / decodeTimes.cli;
-figures.mp3DecodeXRealtime = SECONDS / (decodeTimes.sluice / 1000);
+figures.mp3DecodeSpeed = SECONDS / (decodeTimes.sluice / 1000);
 rmSync(directory, { recursive: true, force: true });
 report('Writers: 10 minutes of stereo 44.1 kHz (ratios are Sluice time / ffmpeg CLI time; ≤ 1.10 is the target)', figures);
 finish(figures);

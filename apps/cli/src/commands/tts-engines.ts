@@ -37,7 +37,7 @@ export async function createEngine(values: Record<string, unknown>): Promise<Tts
   }
   const http = values.http as string | undefined;
   if (http !== undefined && http !== '1' && http !== '2') throw new UsageError(`--http must be 1 or 2, got "${http}"`);
-  const { PollyEngine } = await import('@sluice/tts/polly');
+  const { PollyEngine } = await import('@sluice/tts-polly');
   return new PollyEngine({
     ...(values.region === undefined ? {} : { region: values.region as string }),
     ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint as string }),

@@ -131,7 +131,7 @@ ${FILE_OUTPUT_HELP}`,
       if (captionFormat !== undefined && values.captions !== undefined)
         await writeFile(values.captions, captions(words, captionFormat, { text: spokenText }));
       io.err(
-        `${speech.audioSeconds.toFixed(2)} s of speech from ${speech.characters} characters in ${(stats.processingSeconds).toFixed(2)} s; first audio after ${speech.firstAudioMs.toFixed(0)} ms${speech.wordTimings ? '' : ` (no word timings: ${speech.timingsNote})`}`,
+        `${speech.audioSeconds.toFixed(2)} s of speech from ${speech.characters} characters in ${(stats.processingSeconds).toFixed(2)} s; first audio after ${(speech.firstAudioSeconds * 1000).toFixed(0)} ms${speech.wordTimings ? '' : ` (no word timings: ${speech.timingsNote})`}`,
       );
       if (values.out !== undefined) io.out(values.out);
       return 0;

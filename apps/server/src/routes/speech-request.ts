@@ -29,7 +29,8 @@ export interface SpeechRequest {
   voice: string;
   engine: string;
   responseFormat: ResponseFormat;
-  speed: number;
+  /** Speaking rate (1 = normal), from OpenAI's `speed`: the one place that word means a rate. */
+  rate: number;
   /** OpenAI's `stream_format`: the audio itself (default) or Server-Sent Events of base64 audio. */
   streamFormat: 'audio' | 'sse';
   /** OpenAI's `instructions` (tone, style): accepted, not used by these engines. */
@@ -72,7 +73,7 @@ export function parseSpeechRequest(body: unknown, engines: readonly string[]): S
     voice,
     engine,
     responseFormat: format,
-    speed,
+    rate: speed,
     streamFormat,
     ...(instructions === undefined ? {} : { instructions }),
     ...(captions === undefined ? {} : { captions }),

@@ -38,7 +38,7 @@ async function withSpeech(
   const voice = await resolveVoice(engine, speech.voice, (voices) => unknownVoice(engine.name, speech.voice, voices));
   const release = context.slots.acquire('speech');
   const signal = clientGone(request, reply);
-  const stream = new TtsStream({ engine, voice, rate: speech.speed, sampleRate: SPEECH_SAMPLE_RATE, signal });
+  const stream = new TtsStream({ engine, voice, rate: speech.rate, sampleRate: SPEECH_SAMPLE_RATE, signal });
   stream.on('error', () => undefined);
   const firstAudio = context.firstAudio.stage();
   const socket = request.raw.socket;
@@ -59,8 +59,8 @@ function record(context: ServerContext, stream: TtsStream, bytes: number): void 
   context.metrics.count('sluice_bytes_out_total', {}, bytes);
   void stream.waitUntilDone().then(
     (stats) => {
-      if (stats.totalMs > 0) context.metrics.set('sluice_synthesis_speed', stats.audioSeconds / (stats.totalMs / 1000));
-      if (Number.isFinite(stats.firstAudioMs)) context.metrics.set('sluice_speech_first_byte_seconds', stats.firstAudioMs / 1000);
+      if (stats.processingSeconds > 0) context.metrics.set('sluice_synthesis_speed', stats.speed);
+      if (Number.isFinite(stats.firstAudioSeconds)) context.metrics.set('sluice_speech_first_byte_seconds', stats.firstAudioSeconds);
     },
     () => undefined,
   );
@@ -153,7 +153,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
         await line({
           type: 'done',
           audio_seconds: stats.audioSeconds,
-          first_audio_ms: stats.firstAudioMs,
+          first_audio_seconds: stats.firstAudioSeconds,
           word_timings: stats.wordTimings,
         });
         reply.raw.end();

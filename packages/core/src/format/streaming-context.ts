@@ -4,7 +4,7 @@ import { SluiceError } from '../errors/sluice-error';
 /** Options for {@link StreamingContext}. */
 export interface StreamingContextOptions extends AudioFormat {
   /** Frames per chunk. */
-  chunkSize: number;
+  chunkFrames: number;
 }
 
 /**
@@ -14,24 +14,24 @@ export interface StreamingContextOptions extends AudioFormat {
 export class StreamingContext implements AudioFormat {
   readonly sampleRate: number;
   readonly channels: number;
-  readonly chunkSize: number;
+  readonly chunkFrames: number;
 
   constructor(options: StreamingContextOptions) {
     const format = validateFormat(options, 'StreamingContext');
-    if (!Number.isInteger(options.chunkSize) || options.chunkSize <= 0) {
+    if (!Number.isInteger(options.chunkFrames) || options.chunkFrames <= 0) {
       throw new SluiceError(
         'E_INVALID_ARGUMENT',
-        `StreamingContext: chunkSize must be a positive integer, got ${String(options.chunkSize)}`,
+        `StreamingContext: chunkFrames must be a positive integer, got ${String(options.chunkFrames)}`,
       );
     }
     this.sampleRate = format.sampleRate;
     this.channels = format.channels;
-    this.chunkSize = options.chunkSize;
+    this.chunkFrames = options.chunkFrames;
   }
 
   /** Duration of one chunk in milliseconds. */
   get chunkDurationMs(): number {
-    return (this.chunkSize / this.sampleRate) * 1000;
+    return (this.chunkFrames / this.sampleRate) * 1000;
   }
 
   /** The format part of the context. */

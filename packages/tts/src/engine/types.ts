@@ -31,7 +31,7 @@ export interface WordMark {
 export interface SynthesizeOptions {
   /** Voice id (see `voices()`). */
   voice?: string;
-  /** Language code, when the voice speaks several. */
+  /** Language of the text (BCP 47, e.g. `en-US`): which language a multilingual voice speaks, and where TtsStream finds sentence boundaries. */
   language?: string;
   /** Speaking rate, 1 = the voice's normal speed. */
   rate?: number;
@@ -64,7 +64,7 @@ export interface TtsEngine {
   /** Sample rate of the audio `synthesize` yields. */
   readonly sampleRate: number;
   /** Largest request, in billed characters (SSML tags not counted where the engine does not bill them). */
-  readonly maxChunkChars: number;
+  readonly maxSegmentChars: number;
   /** True when the engine accepts SSML. */
   readonly supportsSsml: boolean;
   /** The voices on offer. */

@@ -31,7 +31,7 @@ interface Waiter {
 export class EnginePool implements TtsEngine {
   readonly name: string;
   readonly sampleRate: number;
-  readonly maxChunkChars: number;
+  readonly maxSegmentChars: number;
   readonly supportsSsml: boolean;
   readonly size: number;
   private readonly engines: TtsEngine[];
@@ -52,7 +52,7 @@ export class EnginePool implements TtsEngine {
     const first = this.engines[0] as TtsEngine;
     this.name = first.name;
     this.sampleRate = first.sampleRate;
-    this.maxChunkChars = first.maxChunkChars;
+    this.maxSegmentChars = first.maxSegmentChars;
     this.supportsSsml = first.supportsSsml;
   }
 

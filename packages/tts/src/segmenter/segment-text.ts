@@ -20,11 +20,11 @@ export interface TextSegment {
 /** Options for {@link segmentText}. */
 export interface SegmentOptions {
   /** Largest segment in billed characters (Polly: 3,000). */
-  maxChars: number;
+  maxSegmentChars: number;
   /** The text is SSML (`<speak>…</speak>`). */
   ssml?: boolean;
-  /** Locale for sentence boundaries (default `en`). */
-  locale?: string;
+  /** Language of the text (BCP 47, e.g. `en-US`), for sentence boundaries (default `en`). */
+  language?: string;
   /** Put the first sentence in a segment of its own, so the first audio comes sooner (default true). */
   firstSentenceAlone?: boolean;
 }
@@ -131,16 +131,16 @@ function splitLong(text: string, start: number, end: number, max: number, inTag?
 /**
  * Splits text into segments an engine can take: sentences (Intl.Segmenter,
  * not after common abbreviations; decimals and URLs stay whole because they
- * have no space after the dot), packed up to `maxChars` billed characters;
+ * have no space after the dot), packed up to `maxSegmentChars` billed characters;
  * sentences longer than that split at clause ends, then between words. SSML
  * is split only between top-level sentences, never inside a tag or an
  * element, and each piece is wrapped in its own `<speak>`. The segments
  * cover the text end to end: nothing is dropped or repeated.
  */
 export function segmentText(text: string, options: SegmentOptions): TextSegment[] {
-  const { maxChars, ssml = false, locale = 'en', firstSentenceAlone = true } = options;
+  const { maxSegmentChars: maxChars, ssml = false, language: locale = 'en', firstSentenceAlone = true } = options;
   if (!Number.isInteger(maxChars) || maxChars < 1)
-    throw new SluiceError('E_INVALID_ARGUMENT', `maxChars must be a positive integer, got ${maxChars}`);
+    throw new SluiceError('E_INVALID_ARGUMENT', `maxSegmentChars must be a positive integer, got ${maxChars}`);
   let from = 0;
   let to = text.length;
   let tags: { inTag: Uint8Array; depth: Int32Array } | undefined;

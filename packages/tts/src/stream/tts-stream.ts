@@ -12,6 +12,7 @@ import {
 import type { SynthesizeOptions, TtsEngine, WordMark } from '../engine/types';
 import { type TextSegment, segmentText } from '../segmenter/segment-text';
 import { type AudioBudget, SegmentJob } from './segment-job';
+import { type SpeechStats, type SpeechStream, speechTimes } from './speech-stream';
 
 /** Options for {@link TtsStream}, like the seed's stream configuration. */
 export interface TtsStreamOptions extends SynthesizeOptions {
@@ -28,11 +29,9 @@ export interface TtsStreamOptions extends SynthesizeOptions {
   /** `bufferFull()` is true when the held audio reaches this fraction of `bufferSeconds` (default 0.75, as the seed's `buffer_threshold`). */
   bufferThreshold?: number;
   /** Largest text segment in billed characters (default: the engine's limit). */
-  maxTextChunk?: number;
+  maxSegmentChars?: number;
   /** Segments synthesized ahead of the one being consumed (default 1). */
   prefetch?: number;
-  /** Locale for sentence boundaries (default `en`). */
-  locale?: string;
   /** Cancels everything (`E_ABORTED`). */
   signal?: AbortSignal;
 }
@@ -64,13 +63,9 @@ export interface ChunkEvent {
 }
 
 /** What {@link TtsStream.waitUntilDone} reports. */
-export interface TtsStats {
+export interface TtsStats extends SpeechStats {
+  /** Segments synthesized (one engine request each). */
   segments: number;
-  characters: number;
-  audioSeconds: number;
-  /** Milliseconds from the first `feed` to the first audio chunk handed out. */
-  firstAudioMs: number;
-  totalMs: number;
   /** False when the engine could not give word timings (and why, in `timingsNote`). */
   wordTimings: boolean;
   timingsNote?: string;
@@ -95,7 +90,7 @@ export interface TtsStreamEvents {
  * a failed segment fails the stream with a typed error naming its text:
  * nothing is dropped silently.
  */
-export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
+export class TtsStream extends EventEmitter<TtsStreamEvents> implements SpeechStream<TtsStats> {
   readonly name: string;
   readonly format: AudioFormat;
   private readonly engine: TtsEngine;
@@ -139,7 +134,7 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
     const channels = options.channels ?? 1;
     if (channels !== 1 && channels !== 2)
       throw new SluiceError('E_INVALID_ARGUMENT', `TtsStream: channels must be 1 or 2, got ${channels}`);
-    for (const key of ['chunkFrames', 'bufferSeconds', 'bufferThreshold', 'maxTextChunk', 'sampleRate'] as const) {
+    for (const key of ['chunkFrames', 'bufferSeconds', 'bufferThreshold', 'maxSegmentChars', 'sampleRate'] as const) {
       const value = options[key];
       if (value !== undefined && !(Number.isFinite(value) && value > 0))
         throw new SluiceError('E_INVALID_ARGUMENT', `TtsStream: ${key} must be positive, got ${value}`);
@@ -218,9 +213,9 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
     let segments: TextSegment[];
     try {
       segments = segmentText(tail, {
-        maxChars: this.options.maxTextChunk ?? this.engine.maxChunkChars,
+        maxSegmentChars: this.options.maxSegmentChars ?? this.engine.maxSegmentChars,
         ssml,
-        locale: this.options.locale ?? 'en',
+        language: this.options.language ?? 'en',
         firstSentenceAlone: this.segmentsMade === 0,
       });
     } catch (error) {
@@ -444,8 +439,7 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements Source {
       segments: this.segmentsMade,
       characters: this.text.length,
       audioSeconds: this.outputFrames / this.format.sampleRate,
-      firstAudioMs: this.firstAudioMs,
-      totalMs: this.startedAt === 0 ? 0 : performance.now() - this.startedAt,
+      ...speechTimes(this.startedAt, this.firstAudioMs, this.outputFrames / this.format.sampleRate),
       wordTimings: this.timingsNote === undefined,
       ...(this.timingsNote === undefined ? {} : { timingsNote: this.timingsNote }),
     };

@@ -1,7 +1,7 @@
 import { expectCode, expectThrowCode } from '@sluice/config/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { type ChunkEvent, type SynthesisEvent, type TtsEngine, TtsStream } from '../src/index';
-import { PollyEngine } from '../src/polly/index';
+import { type ChunkEvent, type SynthesisEvent, type TtsEngine, TtsStream } from '@sluice/tts';
+import { PollyEngine } from '../src/index';
 import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 
 const server = usePollyServer({ msPerChar: 40, pieces: 8, pieceGapMs: 2 });
@@ -43,7 +43,12 @@ describe('TtsStream', () => {
     expect(said.join('')).toBe('First sentence is complete. Second sentence arrives later.');
     expect(frames).toBe(said.reduce((sum, text) => sum + Math.round(server.seconds(text) * 16000), 0));
     expect(finals).toBe(1);
-    expect((await stream.waitUntilDone()).firstAudioMs).toBeGreaterThan(0);
+    const stats = await stream.waitUntilDone();
+    // Seconds, like PipelineStats, and the speed in × real time.
+    expect(stats.firstAudioSeconds).toBeGreaterThan(0);
+    expect(stats.processingSeconds).toBeGreaterThan(stats.firstAudioSeconds);
+    expect(stats.audioSeconds).toBeCloseTo(frames / 16000, 9);
+    expect(stats.speed).toBeCloseTo(stats.audioSeconds / stats.processingSeconds, 9);
   });
 
   it('resamples continuously to the requested rate, in stereo chunks of the requested size, with text spans', async () => {
@@ -66,7 +71,7 @@ describe('TtsStream', () => {
   });
 
   it('bounds the audio it holds: bufferFull() and drain when the consumer is slow', async () => {
-    const stream = new TtsStream({ engine: engine(), bufferSeconds: 1, prefetch: 3, maxTextChunk: 40 });
+    const stream = new TtsStream({ engine: engine(), bufferSeconds: 1, prefetch: 3, maxSegmentChars: 40 });
     let drains = 0;
     stream.on('drain', () => drains++);
     const text = Array.from({ length: 8 }, (_, i) => `Sentence ${i} has some words in it.`).join(' ');
@@ -123,7 +128,7 @@ describe('a stream stopped while its engine is still starting', () => {
   const stalled: TtsEngine = {
     name: 'stalled',
     sampleRate: 24000,
-    maxChunkChars: 1000,
+    maxSegmentChars: 1000,
     supportsSsml: false,
     voices: async () => [],
     synthesize: () => ({

@@ -6,7 +6,8 @@ import {
   type StartSpeechSynthesisStreamActionStream,
   type VoiceId,
 } from '@aws-sdk/client-polly';
-import { type AudioChunk, type AudioFormat, ChunkStamper, SluiceError, type Source, abortError } from '@sluice/core';
+import { type AudioChunk, type AudioFormat, ChunkStamper, SluiceError, abortError } from '@sluice/core';
+import type { SpeechStats, SpeechStream } from '@sluice/tts';
 import { PcmPieces } from './pcm';
 import { pollyError } from './errors';
 
@@ -16,7 +17,7 @@ export interface PollyDuplexOptions {
   voice?: string;
   /** Polly engine (default `generative`, the one this API is for). */
   engine?: 'standard' | 'neural' | 'long-form' | 'generative';
-  languageCode?: string;
+  language?: string;
   /** Ask Polly to send the audio it holds whenever fed text ends a sentence (default true). */
   flushAtSentenceEnd?: boolean;
   /** Largest chunk in frames (default 2048). */
@@ -25,12 +26,9 @@ export interface PollyDuplexOptions {
 }
 
 /** What {@link PollyDuplexStream.waitUntilDone} reports. */
-export interface PollyDuplexStats {
+export interface PollyDuplexStats extends SpeechStats {
   /** Characters Polly billed, from its StreamClosedEvent. */
   requestCharacters: number;
-  audioSeconds: number;
-  firstAudioMs: number;
-  totalMs: number;
 }
 
 type Action = StartSpeechSynthesisStreamActionStream;
@@ -38,11 +36,11 @@ type Action = StartSpeechSynthesisStreamActionStream;
 /**
  * Polly's bidirectional `StartSpeechSynthesisStream` over one HTTP/2
  * connection: `feed()` sends text events as the text comes, audio events
- * come back as Polly makes them, `done()` closes the input. The same
- * surface as `TtsStream` (a Source with feed / done / waitUntilDone / close),
- * without per-segment requests; Polly gives no word timings on this API.
+ * come back as Polly makes them, `done()` closes the input. A
+ * {@link SpeechStream}, as `TtsStream` is, without per-segment requests;
+ * Polly gives no word timings on this API.
  */
-export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done: [PollyDuplexStats] }> implements Source {
+export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done: [PollyDuplexStats] }> implements SpeechStream<PollyDuplexStats> {
   readonly name = 'polly-duplex';
   readonly format: AudioFormat;
   private readonly controller = new AbortController();
@@ -53,6 +51,7 @@ export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done
   private firstAudioMs = Number.NaN;
   private frames = 0;
   private requestCharacters = 0;
+  private characters = 0;
   private fed = false;
   private iterating = false;
   private settle!: { resolve(stats: PollyDuplexStats): void; reject(error: unknown): void };
@@ -72,14 +71,19 @@ export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done
     options.signal?.addEventListener('abort', () => this.controller.abort(options.signal?.reason), { once: true });
   }
 
-  /** Sends text; with `flushAtSentenceEnd`, text ending a sentence asks Polly for its audio at once. */
-  feed(text: string): void {
+  /**
+   * Sends text; with `flushAtSentenceEnd`, text ending a sentence asks Polly for its audio at once. Always
+   * returns true: the connection has no audio buffer to bound (Polly's pace is the reader's).
+   */
+  feed(text: string): boolean {
     if (this.actionsEnded) throw new SluiceError('E_CLOSED', 'PollyDuplexStream: feed() after done() or close()');
-    if (text.length === 0) return;
+    if (text.length === 0) return true;
     if (this.started === 0) this.started = performance.now();
     this.fed = true;
+    this.characters += text.length;
     const flush = (this.options.flushAtSentenceEnd ?? true) && /[.!?…]["'”’)]*\s*$/.test(text);
     this.push({ TextEvent: { Text: text, ...(flush ? { FlushStreamConfiguration: { Force: true } } : {}) } });
+    return true;
   }
 
   /** No more text: Polly finishes the audio and closes the stream. */
@@ -135,7 +139,7 @@ export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done
           OutputFormat: 'pcm',
           SampleRate: String(this.format.sampleRate),
           VoiceId: this.voice as VoiceId,
-          ...(this.options.languageCode === undefined ? {} : { LanguageCode: this.options.languageCode as never }),
+          ...(this.options.language === undefined ? {} : { LanguageCode: this.options.language as never }),
           ActionStream: this.actionStream(),
         }),
         { abortSignal: this.controller.signal },
@@ -155,13 +159,16 @@ export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done
           yield chunk;
         }
       }
-      const stats = {
+      const audioSeconds = this.frames / this.format.sampleRate;
+      const processingSeconds = this.fed ? (performance.now() - this.started) / 1000 : 0;
+      const stats: PollyDuplexStats = {
         requestCharacters: this.requestCharacters,
-        audioSeconds: this.frames / this.format.sampleRate,
-        firstAudioMs: this.firstAudioMs,
-        totalMs: performance.now() - this.started,
+        characters: this.characters,
+        audioSeconds,
+        firstAudioSeconds: this.firstAudioMs / 1000,
+        processingSeconds,
+        speed: processingSeconds > 0 ? audioSeconds / processingSeconds : 0,
       };
-      if (!this.fed) stats.totalMs = 0;
       this.emit('done', stats);
       this.settle.resolve(stats);
     } catch (caught) {

@@ -1,7 +1,8 @@
 import { CollectSink, Pipeline } from '@sluice/core';
 import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 import { describe, expect, it } from 'vitest';
-import { PollyEngine } from '../src/polly/index';
+import type { SpeechStream } from '@sluice/tts';
+import { PollyEngine } from '../src/index';
 
 const server = usePollyServer({ msPerChar: 40 });
 
@@ -11,6 +12,9 @@ describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the r
   it('streams text in and audio out over one connection, audio arriving before the text is done', async () => {
     const engine = new PollyEngine({ endpoint: server.http2Url, credentials, engine: 'generative' });
     const stream = engine.startStream();
+    // One interface with TtsStream: code written against SpeechStream takes this stream as it is.
+    const speech: SpeechStream = stream;
+    expect(speech.feed('')).toBe(true);
     const sink = new CollectSink();
     const pipeline = new Pipeline({ source: stream, sink }).wait();
     stream.feed('The first sentence goes out at once. ');
@@ -33,6 +37,11 @@ describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the r
       ),
     );
     expect(stats.audioSeconds).toBeCloseTo(sink.frames / 16000, 9);
+    // The stats every SpeechStream reports: seconds, and the speed in × real time.
+    expect(stats.characters).toBe(all.length);
+    expect(stats.firstAudioSeconds).toBeGreaterThan(0);
+    expect(stats.processingSeconds).toBeGreaterThan(stats.firstAudioSeconds);
+    expect(stats.speed).toBeCloseTo(stats.audioSeconds / stats.processingSeconds, 9);
     await engine.close();
   });
 

@@ -1,8 +1,8 @@
 import { CollectSink } from '@sluice/core';
 import { expectCode } from '@sluice/config/test-helpers';
 import { describe, expect, it } from 'vitest';
-import { type TtsStream, type WordEvent, speakStreamed } from '../src/index';
-import { PollyEngine, type PollyEngineOptions } from '../src/polly/index';
+import { type TtsStream, type WordEvent, speakStreamed } from '@sluice/tts';
+import { PollyEngine, type PollyEngineOptions } from '../src/index';
 import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 
 const server = usePollyServer({ msPerChar: 40 });

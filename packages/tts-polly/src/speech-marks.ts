@@ -1,4 +1,4 @@
-import type { WordMark } from '../engine/types';
+import type { WordMark } from '@sluice/tts';
 
 /** One line of Polly's speech marks: `time` in ms, `start`/`end` byte offsets into the UTF-8 request text. */
 interface SpeechMark {

@@ -11,8 +11,8 @@ import {
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import { SluiceError } from '@sluice/core';
 import { ByteStreamSource } from '@sluice/writers';
-import type { SynthesisEvent, SynthesizeOptions, TtsEngine, TtsVoice, WordMark } from '../engine/types';
-import { unknownVoice } from '../engine/voice-match';
+import type { SynthesisEvent, SynthesizeOptions, TtsEngine, TtsVoice, WordMark } from '@sluice/tts';
+import { unknownVoice } from '@sluice/tts';
 import { backoffMs, isRetryable, pollyError, sleep } from './errors';
 import { type PollyDuplexOptions, PollyDuplexStream } from './polly-duplex-stream';
 import { PcmPieces } from './pcm';
@@ -34,7 +34,7 @@ export interface PollyEngineOptions {
   outputFormat?: 'pcm' | 'mp3' | 'ogg_vorbis' | 'ogg_opus';
   /** Sample rate Polly synthesizes at (pcm: 8000 or 16000, default 16000; mp3/ogg up to 24000). */
   sampleRate?: number;
-  languageCode?: string;
+  language?: string;
   lexiconNames?: string[];
   /**
    * HTTP handler: `'http1'` (the default) or `'http2'`. The SDK's own default
@@ -66,7 +66,7 @@ const MAX_BILLED_CHARS = 3000;
  */
 export class PollyEngine implements TtsEngine {
   readonly name = 'polly';
-  readonly maxChunkChars = MAX_BILLED_CHARS;
+  readonly maxSegmentChars = MAX_BILLED_CHARS;
   readonly supportsSsml = true;
   readonly sampleRate: number;
   readonly client: PollyClient;
@@ -182,9 +182,9 @@ export class PollyEngine implements TtsEngine {
       Engine: (this.options.engine ?? 'neural') as Engine,
       OutputFormat: (this.options.outputFormat ?? 'pcm') as OutputFormat,
       SampleRate: String(this.sampleRate),
-      ...((options.language ?? this.options.languageCode) === undefined
+      ...((options.language ?? this.options.language) === undefined
         ? {}
-        : { LanguageCode: (options.language ?? this.options.languageCode) as never }),
+        : { LanguageCode: (options.language ?? this.options.language) as never }),
       ...(this.options.lexiconNames === undefined ? {} : { LexiconNames: this.options.lexiconNames }),
     };
   }

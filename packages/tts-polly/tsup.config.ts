@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { libraryBuild } from '@sluice/config/tsup';
+
+export default defineConfig(libraryBuild());
