@@ -60,9 +60,7 @@ export function parseContainer(text: string | undefined): Container | undefined 
 export function containerOf(path: string, flag: string | undefined): Container {
   const format = parseContainer(flag) ?? containerFromPath(path);
   if (format === undefined) {
-    throw new UsageError(
-      `cannot tell the format of "${path}" from its extension; use one of ${CONTAINERS.join(', ')} or give --format`,
-    );
+    throw new UsageError(`cannot tell the format of "${path}" from its extension; use one of ${CONTAINERS.join(', ')} or give --format`);
   }
   return format;
 }

@@ -2,22 +2,58 @@ import { SluiceError, type SluiceErrorCode } from '@sluice/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetricsRegistry } from './metrics/registry';
 
-/** HTTP status for each error code a client can cause; anything else is a 500 with a generic message. */
-const STATUS: Partial<Record<SluiceErrorCode, number>> = {
+declare module '@sluice/core' {
+  interface SluiceErrorCodes {
+    /** Too many requests: the server's rate limit refused this one (HTTP 429; try again later). */
+    E_RATE_LIMITED: true;
+  }
+}
+
+/** Every code a request can meet: those of the packages this server runs (not the sandbox's or the devices'). */
+export type ServerErrorCode = Exclude<SluiceErrorCode, 'E_SANDBOX' | 'E_DEVICE_UNAVAILABLE'>;
+
+/**
+ * The HTTP status of every error code, in one complete table (the compiler
+ * refuses a code without a row). A 4xx is the client's to fix and carries
+ * the error's message; a 5xx other than 502/503/504 is the server's fault
+ * and answers `E_INTERNAL` with a generic message (the log has the rest).
+ */
+export const HTTP_STATUS: Readonly<Record<ServerErrorCode, number>> = {
   E_INVALID_ARGUMENT: 400,
-  E_NOT_FOUND: 404,
   E_FORMAT: 400,
   E_DECODE: 400,
   E_UNSUPPORTED: 400,
+  E_NON_FINITE: 400,
   E_TTS_VOICE: 400,
   E_TTS_INVALID_TEXT: 400,
+  E_NOT_FOUND: 404,
   E_CHUNK_TOO_LARGE: 413,
-  E_BUFFER_OVERFLOW: 503,
-  E_TIMEOUT: 504,
-  E_TTS_THROTTLED: 503,
+  E_RATE_LIMITED: 429,
   E_TTS_SERVICE: 502,
   E_TTS_CREDENTIALS: 502,
+  E_BUFFER_OVERFLOW: 503,
+  E_TTS_THROTTLED: 503,
+  // The work was stopped under the request: the server is shutting down (a client that left reads nothing).
+  E_ABORTED: 503,
+  E_TIMEOUT: 504,
+  E_STATE: 500,
+  E_SEQUENCE: 500,
+  E_CLOSED: 500,
+  E_SOURCE: 500,
+  E_PROCESSOR: 500,
+  E_SINK: 500,
+  E_IO: 500,
+  E_WORKER: 500,
+  E_MODEL: 500,
+  E_FFMPEG: 500,
+  E_FFMPEG_NOT_FOUND: 500,
+  E_INTERNAL: 500,
 };
+
+/** Statuses whose code and message reach the client as they are (the client's fault, or a service to retry later). */
+function passesThrough(status: number): boolean {
+  return status < 500 || status === 502 || status === 503 || status === 504;
+}
 
 /** The JSON body of every error response: a code and a message, never a stack. */
 export interface ErrorBody {
@@ -27,9 +63,9 @@ export interface ErrorBody {
 /** Maps anything thrown to a status and a safe JSON body. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (SluiceError.isInstance(error)) {
-    const status = STATUS[error.code] ?? 500;
-    const message = status === 500 ? 'internal error; see the server log' : error.message;
-    return { status, body: { error: { code: status === 500 ? 'E_INTERNAL' : error.code, message } } };
+    const status = Object.hasOwn(HTTP_STATUS, error.code) ? HTTP_STATUS[error.code as ServerErrorCode] : 500;
+    if (!passesThrough(status)) return { status, body: { error: { code: 'E_INTERNAL', message: 'internal error; see the server log' } } };
+    return { status, body: { error: { code: error.code, message: error.message } } };
   }
   const fastify = error as Partial<FastifyError> & { statusCode?: number };
   const status = fastify.statusCode ?? 500;

@@ -88,7 +88,13 @@ describe('job ids and catalogs', () => {
     const folder = await mkdtemp(join(tmpdir(), 'sluice-ids-'));
     const [a, b] = await writeCatalog(folder, 2, 0.2);
     const storage = new Storage();
-    const job = { kind: 'transcode', input: url(a as string), out: url(join(folder, 'a.mp3')), container: 'mp3', bitrateKbps: 128 } as const;
+    const job = {
+      kind: 'transcode',
+      input: url(a as string),
+      out: url(join(folder, 'a.mp3')),
+      container: 'mp3',
+      bitrateKbps: 128,
+    } as const;
     const reordered = { bitrateKbps: 128, container: 'mp3', out: job.out, input: job.input, kind: 'transcode' } as const;
     const id = await jobIdOf(job, storage);
     expect(id).toMatch(/^transcode-[0-9a-f]{32}$/);

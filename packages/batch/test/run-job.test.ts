@@ -36,7 +36,13 @@ beforeAll(async () => {
 
 describe('runJob: one job, no queue', () => {
   it('transcodes, leaves a manifest, and a second run writes nothing', async () => {
-    const job: BatchJob = { kind: 'transcode', input: url('in', 'song.wav'), out: url('out', 'song.mp3'), container: 'mp3', bitrateKbps: 128 };
+    const job: BatchJob = {
+      kind: 'transcode',
+      input: url('in', 'song.wav'),
+      out: url('out', 'song.mp3'),
+      container: 'mp3',
+      bitrateKbps: 128,
+    };
     const jobId = await jobIdOf(job, storage);
     const first = await runJob(job, { jobId });
     expect(first.skipped).toBe(false);

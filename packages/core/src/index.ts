@@ -4,7 +4,7 @@
  * Processor → Sink with a backpressured Pipeline, bounded channels, typed
  * errors, and the sample-format converters used at the edges.
  */
-export type { SluiceErrorCode } from './errors/codes';
+export type { SluiceErrorCode, SluiceErrorCodes } from './errors/codes';
 export { SluiceError, abortError, type SluiceErrorOptions } from './errors/sluice-error';
 
 export {
@@ -98,5 +98,3 @@ export { audioToBytes, bytesToAudio, bytesToNdjson, ndjsonToBytes } from './chan
 
 export { Fft, type RealPairSpectra, fftPlan, nextPowerOfTwo, realPairSpectra } from './dsp/fft';
 export { BluesteinFft, type ComplexFft, anySizeFftPlan } from './dsp/bluestein';
-export { deferred, type Deferred, withTimeout } from './internal/timeout';
-export { startPackageWorker } from './internal/package-worker';

@@ -394,9 +394,23 @@ describe('Pipeline on bad input and failures', () => {
     );
   });
 
-  it('cannot start twice without reset', async () => {
+  it('misuse of the life cycle is one error, E_STATE, thrown at the call: start() after a run, reset() while running', async () => {
     const pipeline = new Pipeline({ source: new ToneSource({ frames: 10 }), sink: new CollectSink() });
     await pipeline.wait();
-    expect(() => pipeline.start()).toThrow(/reset/);
+    const thrown = (call: () => unknown) => {
+      try {
+        call();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(thrown(() => pipeline.start())).toMatchObject({ code: 'E_STATE', message: expect.stringMatching(/reset/) });
+    const endless = new Pipeline({ source: new ToneSource({ seconds: 60 }), sink: new CollectSink() }).start();
+    expect(thrown(() => endless.reset())).toMatchObject({ code: 'E_STATE', message: expect.stringMatching(/stop\(\) or wait\(\)/) });
+    await endless.stop();
+    // After a stop the same pipeline may be reset and run again.
+    endless.reset({ source: new ToneSource({ frames: 10 }), sinks: [new CollectSink()] });
+    expect((await endless.wait()).frames).toBe(10);
   });
 });

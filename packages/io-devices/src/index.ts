@@ -6,6 +6,8 @@
  * device can be used, calls fail with `E_DEVICE_UNAVAILABLE` saying why;
  * importing this package never fails and never prints.
  */
+// Declares this package's error codes into core's registry (types only).
+import './errors';
 export { checkStreamFormat, findDevice, listDevices, listHostApis } from './devices/list-devices';
 export type { DeviceInfo, HostApiInfo } from './host/protocol';
 export { HOW_TO_FIX, closeDevices } from './host/device-host-client';

@@ -6,6 +6,8 @@
  * `SeparationProcessor` overlap-adds segments exactly as demucs does, with
  * constant memory; `separate()` does whole inputs with demucs' shifts.
  */
+// Declares this package's error codes into core's registry (types only).
+import './errors';
 export type { SeparationModel, StemPlanes } from './model/types';
 export { DSP_STEMS, DspSeparator, type DspSeparatorOptions } from './dsp/dsp-separator';
 export type { VocalCues } from './dsp/masks';

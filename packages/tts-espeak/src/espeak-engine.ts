@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { SluiceError, type SluiceErrorCode, startPackageWorker } from '@sluice/core';
+import { SluiceError, type SluiceErrorCode } from '@sluice/core';
+import { startPackageWorker } from '@sluice/core/internal';
 import { type SynthesisEvent, type SynthesizeOptions, type TtsEngine, type TtsVoice, unknownVoice } from '@sluice/tts';
 import type { EspeakRequest, EspeakResponse } from './protocol';
 

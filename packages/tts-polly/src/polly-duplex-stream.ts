@@ -40,7 +40,10 @@ type Action = StartSpeechSynthesisStreamActionStream;
  * {@link SpeechStream}, as `TtsStream` is, without per-segment requests;
  * Polly gives no word timings on this API.
  */
-export class PollyDuplexStream extends EventEmitter<{ error: [SluiceError]; done: [PollyDuplexStats] }> implements SpeechStream<PollyDuplexStats> {
+export class PollyDuplexStream
+  extends EventEmitter<{ error: [SluiceError]; done: [PollyDuplexStats] }>
+  implements SpeechStream<PollyDuplexStats>
+{
   readonly name = 'polly-duplex';
   readonly format: AudioFormat;
   private readonly controller = new AbortController();

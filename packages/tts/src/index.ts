@@ -7,6 +7,8 @@
  * package of its own: `@sluice/tts-espeak` (eSpeak-NG, offline) and
  * `@sluice/tts-polly` (Amazon Polly).
  */
+// Declares this package's error codes into core's registry (types only).
+import './errors';
 export type { SynthesisEvent, SynthesizeOptions, TtsEngine, TtsVoice, WordMark } from './engine/types';
 export { closeVoices, unknownVoice } from './engine/voice-match';
 export { type SegmentOptions, type TextSegment, segmentText } from './segmenter/segment-text';

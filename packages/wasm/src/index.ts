@@ -5,6 +5,8 @@
  * heap, time per chunk and imports; analysers' records flow through
  * channels. The ABI is documented in `abi.ts` and the README.
  */
+// Declares this package's error codes into core's registry (types only).
+import './errors';
 export { ABI_VERSION, type Grant, type ModuleKind } from './abi';
 export { type MemoryLimits, type ModuleInfo, readModuleInfo } from './module-info';
 export {

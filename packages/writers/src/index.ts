@@ -5,6 +5,8 @@
  * decoding sources, transcoding helpers and probing, driven by a typed
  * ffmpeg runner (WAV and PCM are handled in TypeScript).
  */
+// Declares this package's error codes into core's registry (types only).
+import './errors';
 export {
   type FfmpegBinary,
   type FfmpegOrigin,

@@ -208,7 +208,12 @@ ${FILE_OUTPUT_HELP}`,
       const decode = { sampleRate: model.sampleRate, ...decodeErrorOption(values) };
       const normalize = await normalizationOf(values.normalize, () => FileSource.open(input, decode));
       const shifts = parsePositiveInteger(values.shifts as string | undefined, 'shifts');
-      const sink = new MultiFileSink(values.out, { container: format, ...file, inputs: [input], ...(stems === undefined ? {} : { stems }) });
+      const sink = new MultiFileSink(values.out, {
+        container: format,
+        ...file,
+        inputs: [input],
+        ...(stems === undefined ? {} : { stems }),
+      });
       const options = {
         ...(segment === undefined ? {} : { segmentSeconds: segment }),
         ...(overlap === undefined ? {} : { overlap }),

@@ -104,7 +104,9 @@ ${FILE_OUTPUT_HELP}`,
       }
       if (values.out !== undefined) sinks.push(new FileSink(values.out, { container: format, ...file }));
       else if (!values.play)
-        sinks.push(new ByteStreamSink(process.stdout, { container: format, ...(file.sampleFormat ? { sampleFormat: file.sampleFormat } : {}) }));
+        sinks.push(
+          new ByteStreamSink(process.stdout, { container: format, ...(file.sampleFormat ? { sampleFormat: file.sampleFormat } : {}) }),
+        );
       // Both sinks take the same chunks: the speaker plays while synthesis continues and the file fills.
       const pipeline = new Pipeline({ source: stream, sinks, signal: stopped }).wait();
       pipeline.catch(() => undefined);

@@ -107,7 +107,8 @@ function jobFor(options: CatalogOptions, input: string, relative: string): Batch
         ...(options.segmentSeconds === undefined ? {} : { segmentSeconds: options.segmentSeconds }),
       };
     case 'transcode': {
-      if (options.container === undefined) throw new SluiceError('E_INVALID_ARGUMENT', 'a transcode catalog needs container (mp3, flac, …)');
+      if (options.container === undefined)
+        throw new SluiceError('E_INVALID_ARGUMENT', 'a transcode catalog needs container (mp3, flac, …)');
       return {
         kind: 'transcode',
         input,

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { type SluiceErrorCode, SluiceError, abortError, startPackageWorker } from '@sluice/core';
+import { type SluiceErrorCode, SluiceError, abortError } from '@sluice/core';
+import { startPackageWorker } from '@sluice/core/internal';
 import type { BatchJob, JobResult } from '../jobs/kinds';
 import type { StorageOptions } from '../storage/storage-router';
 import type { RunJobOptions } from './run-job';

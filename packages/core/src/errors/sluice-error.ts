@@ -1,6 +1,5 @@
 import type { SluiceErrorCode } from './codes';
-
-const MARKER = Symbol.for('@sluice/core/SluiceError');
+import { SLUICE_ERROR_MARKER, markAsSluiceError } from './marker';
 
 /** Options for constructing a {@link SluiceError}. */
 export interface SluiceErrorOptions {
@@ -30,12 +29,12 @@ export class SluiceError extends Error {
     this.code = code;
     this.details = options.details;
     // A non-enumerable marker, so isInstance() works across copies of the package.
-    Object.defineProperty(this, MARKER, { value: true });
+    markAsSluiceError(this);
   }
 
   /** True for any SluiceError, from this or any other installed copy of the package. */
   static isInstance(value: unknown): value is SluiceError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SLUICE_ERROR_MARKER] === true;
   }
 
   /** True when `value` is a SluiceError carrying `code`. */

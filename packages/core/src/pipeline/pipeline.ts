@@ -183,7 +183,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   start(): this {
     if (this.currentState === 'running') return this;
     if (this.currentState !== 'idle') {
-      throw new SluiceError('E_CLOSED', `Pipeline: cannot start a pipeline that is ${this.currentState}; call reset() first`);
+      throw new SluiceError('E_STATE', `Pipeline: cannot start a pipeline that is ${this.currentState}; call reset() first`);
     }
     const signal = this.options.signal;
     if (signal?.aborted) {
@@ -229,7 +229,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
    * optionally takes a new source and sinks (sinks are usually single-use).
    */
   reset(next: { source?: Source; sinks?: readonly Sink[] } = {}): void {
-    if (this.currentState === 'running') throw new SluiceError('E_INVALID_ARGUMENT', 'Pipeline: stop() or wait() before reset()');
+    if (this.currentState === 'running') throw new SluiceError('E_STATE', 'Pipeline: stop() or wait() before reset()');
     for (const processor of this.processors) processor.reset?.();
     if (next.source !== undefined) this.source = next.source;
     if (next.sinks !== undefined) this.sinks = next.sinks;

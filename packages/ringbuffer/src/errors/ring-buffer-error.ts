@@ -1,11 +1,11 @@
 import type { SluiceErrorCode } from '@sluice/core';
-
-const MARKER = Symbol.for('@sluice/core/SluiceError');
+// Bundled into this package's build (core is a development dependency here): the marker is core's own,
+// and the package still has no dependencies at all, so it can run in an AudioWorklet.
+import { markAsSluiceError } from '@sluice/core/internal';
 
 /**
- * Creates an error that `SluiceError.isInstance()` recognises (same global
- * marker, `name` and `code`), without a runtime dependency on @sluice/core:
- * this package has no dependencies at all, so it can run in an AudioWorklet.
+ * Creates an error that `SluiceError.isInstance()` recognises (core's
+ * marker, `name` and `code`), without a runtime dependency on @sluice/core.
  */
 export function ringBufferError(
   code: SluiceErrorCode,
@@ -16,8 +16,7 @@ export function ringBufferError(
   error.name = 'SluiceError';
   error.code = code;
   if (details !== undefined) error.details = details;
-  Object.defineProperty(error, MARKER, { value: true });
-  return error;
+  return markAsSluiceError(error);
 }
 
 /** Throws `E_INVALID_ARGUMENT` unless `value` is a positive integer. */

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { SluiceError, startPackageWorker } from '@sluice/core';
+import { SluiceError } from '@sluice/core';
+import { startPackageWorker } from '@sluice/core/internal';
 import type { SeparationModel, StemPlanes } from '../model/types';
 import { WorkerRequests } from '../worker/request-client';
 import { DspSeparator, type DspSeparatorOptions } from './dsp-separator';

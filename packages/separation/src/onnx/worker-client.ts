@@ -1,4 +1,5 @@
-import { SluiceError, startPackageWorker } from '@sluice/core';
+import { SluiceError } from '@sluice/core';
+import { startPackageWorker } from '@sluice/core/internal';
 import { WorkerRequests } from '../worker/request-client';
 import type { InferencePlan, ValueInfo, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
 

@@ -9,6 +9,7 @@
  * (`container`, `bitrateKbps`, `tags`).
  */
 import { type SampleFormat, SluiceError } from '@sluice/core';
+import '../errors';
 import type { AudioTags, Container } from '../encode/formats';
 import { type TranscodeInput, type TranscodeOptions, type TranscodeResult, transcode } from '../transcode/transcode';
 
