@@ -4,7 +4,6 @@ import {
   type AudioFormat,
   ResampleProcessor,
   SluiceError,
-  type Source,
   abortError,
   allocatePlanes,
   createAudioChunk,
