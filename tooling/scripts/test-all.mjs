@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, as `.ci/run` and the README run it:
 //   1. system packages the tests use (Debian, only when root and missing),
-//   2. format + lint (biome), a changeset for every changed package, typecheck (one tsc over everything) beside the
-//      build, published-shape checks (publint, attw) beside the cherry-pick
+//   2. format + lint (biome), a changeset for every changed package, typecheck (one tsc over everything) and
+//      knip (unused files, exports and dependencies) beside the build, published-shape checks (publint, attw) beside the cherry-pick
 //      install test (both mostly wait on npm and the disk, so they share the cores),
 //   3. vitest over every package and app (one test file per core at a time),
 // then a summary that says plainly what was skipped and why.
@@ -73,6 +73,8 @@ step('changesets', process.execPath, ['tooling/scripts/check-changesets.mjs']);
 // It needs no build (workspace packages resolve to their sources), so it runs beside the build.
 await sideBySide([
   { name: 'typecheck (one tsc over everything)', command: 'tsc', args: ['-p', 'tsconfig.check.json'] },
+  // Unused files, exports and dependencies: what a package exports is used, or it is not exported (knip.jsonc).
+  { name: 'unused code and dependencies (knip)', command: 'knip', args: ['--no-progress'] },
   { name: 'build', command: 'turbo', args: ['run', 'build', '--output-logs=errors-only'] },
 ]);
 const shape = {

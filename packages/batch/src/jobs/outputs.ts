@@ -1,4 +1,4 @@
-import { extensionOf, containerFromPath, type Container } from '@sluice/writers';
+import { type Container, containerFromPath } from '@sluice/writers';
 import { SluiceError } from '@sluice/core';
 import { baseNameOf, joinStorageUrl, parentOf } from '../storage/storage-url';
 import type { BatchJob } from './kinds';
@@ -30,11 +30,6 @@ export function containerOf(job: { readonly out: string; readonly container?: Co
 export function stemOfName(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
-}
-
-/** A stem's file name in a separation job's folder. */
-export function stemFileName(stem: string, container: Container): string {
-  return `${stem}.${extensionOf(container)}`;
 }
 
 /** What a manifest holds. */

@@ -44,29 +44,6 @@ export function multiplyAdd(
   }
 }
 
-/** out += aᵀ (a is k×m, so aᵀ is m×k) · b (k×n). */
-export function multiplyTransposeAdd(
-  a: Float64Array,
-  aOffset: number,
-  b: Float64Array,
-  bOffset: number,
-  out: Float64Array,
-  outOffset: number,
-  m: number,
-  k: number,
-  n: number,
-): void {
-  for (let t = 0; t < k; t++) {
-    const bRow = bOffset + t * n;
-    for (let i = 0; i < m; i++) {
-      const value = a[aOffset + t * m + i] as number;
-      if (value === 0) continue;
-      const outRow = outOffset + i * n;
-      for (let j = 0; j < n; j++) out[outRow + j] = (out[outRow + j] as number) + value * (b[bRow + j] as number);
-    }
-  }
-}
-
 /** Inverse of a p×p matrix by Gauss–Jordan elimination with partial pivoting; null when singular. */
 export function invert(matrix: Float64Array, p: number): Float64Array | null {
   const a = Float64Array.from(matrix.subarray(0, p * p));
