@@ -177,7 +177,7 @@ async function check(name, { dir, manifest }) {
           [
             '--input-type=module',
             '-e',
-            "const { writeAlsaFileConfig } = await import('@sluice/io-devices'); writeAlsaFileConfig(process.cwd() + '/alsa');",
+            "const { writeAlsaFileConfig } = await import('@sluice/io-devices/testing'); writeAlsaFileConfig(process.cwd() + '/alsa');",
           ],
           { cwd: scratch },
         ),

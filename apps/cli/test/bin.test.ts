@@ -2,7 +2,7 @@ import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallbackSource, CollectSink, Pipeline } from '@sluice/core';
-import { writeAlsaFileConfig } from '@sluice/io-devices';
+import { writeAlsaFileConfig } from '@sluice/io-devices/testing';
 import { FileSink, FileSource, probe } from '@sluice/writers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BinRun, hashes, sluice } from './support/run-bin';

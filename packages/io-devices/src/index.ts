@@ -15,4 +15,3 @@ export { DEVICE_SAMPLE_FORMATS, type DeviceSampleFormat } from './streams/device
 export { type DeviceStreamStats, SpeakerSink, type SpeakerSinkOptions } from './streams/speaker-sink';
 export { MicrophoneSource, type MicrophoneSourceOptions } from './streams/microphone-source';
 export { play, record } from './helpers/play-record';
-export { type AlsaFileConfig, writeAlsaFileConfig } from './helpers/alsa-files';

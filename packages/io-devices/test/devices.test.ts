@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallbackSource, CollectSink, Pipeline, encodePcm } from '@sluice/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOW_TO_FIX, MicrophoneSource, SpeakerSink, listDevices, listHostApis, writeAlsaFileConfig } from '../src/index';
+import { HOW_TO_FIX, MicrophoneSource, SpeakerSink, listDevices, listHostApis } from '../src/index';
+import { writeAlsaFileConfig } from '../src/testing/index';
 import { deviceHost } from '../src/host/device-host-client';
 
 const alsa = writeAlsaFileConfig(mkdtempSync(join(tmpdir(), 'sluice-alsa-')));

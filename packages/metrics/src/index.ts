@@ -18,9 +18,6 @@ export {
   snr,
 } from './signal/metrics';
 export { type BssEvalOptions, type BssEvalResult, bssEval, nanMedian } from './bss/bss-eval';
-export { solveBlockToeplitz } from './bss/block-levinson';
-export { solveDense } from './bss/dense-solve';
-export { crossCorrelations } from './bss/correlate';
 export {
   SeparationMetrics,
   type SeparationMetricsOptions,

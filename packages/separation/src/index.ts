@@ -36,7 +36,7 @@ export { type MdxStftConfig, mdxIstft, mdxSegmentFrames, mdxStft } from './stft/
 export { StemMix, type StemMixOptions, StemSelect } from './stems/stem-mix';
 export { MODEL_CATALOG, type ModelFile, type ModelLayout, type RegistryModel } from './registry/catalog';
 export { modelsDirectory } from './registry/cache-dir';
-export { type DownloadProgress, fileDigests } from './registry/download';
+export type { DownloadProgress } from './registry/download';
 export {
   type LoadModelOptions,
   type ModelStatus,

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectCode } from '@sluice/config/test-helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_CATALOG, type RegistryModel, fileDigests, listModels, loadModel, pullModel, removeModel, separate } from '../src/index';
+import { fileDigests } from '../src/registry/download';
+import { MODEL_CATALOG, type RegistryModel, listModels, loadModel, pullModel, removeModel, separate } from '../src/index';
 import { waveformModel } from './onnx-models';
 
 // Issue 15, models by name: a local server on 127.0.0.1 serves generated files; no test reaches the internet.

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare, finish, report } from '@sluice/config/bench';
 import { CallbackSource, NullSink, Pipeline, interleave } from '@sluice/core';
-import { FileSink, FileSource, type Container, ffmpegOutputArgs, resolveFfmpeg } from '../src/index';
+import { ffmpegOutputArgs } from '../src/encode/formats';
+import { type Container, FileSink, FileSource, resolveFfmpeg } from '../src/index';
 
 const RATE = 44100;
 const SECONDS = 600;

@@ -14,28 +14,25 @@ export {
   REQUIRED_ENCODERS,
   inspectFfmpeg,
   locateFfmpeg,
-  resetFfmpegCache,
   resolveFfmpeg,
 } from './ffmpeg/resolve';
-export { FfmpegProcess, type FfmpegProcessOptions, lastMeaningfulLine } from './ffmpeg/process';
-export { type StreamInfo, StreamInfoReader, channelsFromLayout } from './ffmpeg/stream-info';
+export { FfmpegProcess, type FfmpegProcessOptions } from './ffmpeg/process';
+export type { StreamInfo } from './ffmpeg/stream-info';
 export {
   type AudioTags,
   type EncodeOptions,
   CONTAINERS,
   type Container,
   extensionOf,
-  ffmpegOutputArgs,
   containerFromPath,
   mimeTypeOf,
-  validateEncodeOptions,
 } from './encode/formats';
 export type { StreamingAudioWriter } from './encode/writer';
 export { AUTO_ENCODER, type EncoderChoice, createWriter, type WriterOptions } from './encode/create-writer';
 export { WasmStreamWriter, type WasmContainer } from './encode/wasm-writer';
 export { FfmpegStreamWriter } from './encode/ffmpeg-writer';
 export { PcmStreamWriter } from './encode/pcm-writers';
-export { UNKNOWN_SIZE, type WavLayout, needsExtensible, wavHeader } from './wav/header';
+export { type WavLayout, wavHeader } from './wav/header';
 export { type WavInfo, WavParser } from './wav/parser';
 export { FileSink, type FileSinkOptions } from './sinks/file-sink';
 export { assertNotAnInput } from './files/output-guard';

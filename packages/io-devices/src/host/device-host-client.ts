@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SluiceError } from '@sluice/core';
+// The built host (dist/device-host.js), or from source through tsx: chosen by the @sluice/source condition.
+import { hostCommand } from '#host-command';
 import type { DeviceInfo, HostApiInfo, HostMessage, HostRequest, OpenOptions } from './protocol';
 
 /** How to get devices working, for every E_DEVICE_UNAVAILABLE about the backend. */
@@ -11,16 +11,6 @@ export const HOW_TO_FIX =
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
-}
-
-/** Where the host script is: dist/device-host.js in a build, src/host/device-host.ts (through tsx) from source. */
-function hostCommand(): { script: string; execArgv: string[] } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm')).href;
-    return { script: fileURLToPath(new URL('./device-host.ts', here)), execArgv: ['--import', tsx, '--conditions=@sluice/source'] };
-  }
-  return { script: fileURLToPath(new URL('./device-host.js', here)), execArgv: [] };
 }
 
 /**

@@ -114,11 +114,6 @@ export function resolveFfmpeg(): Promise<FfmpegBinary> {
   return cached;
 }
 
-/** Forgets the cached binary (for tests that change FFMPEG_PATH or PATH). */
-export function resetFfmpegCache(): void {
-  cached = undefined;
-}
-
 /** Where {@link locateFfmpeg} looks; tests narrow it to check each step. */
 export interface LocateOptions {
   /** Environment to read FFMPEG_PATH and PATH from (default process.env). */
