@@ -1,0 +1,3 @@
+import { sluiceProject } from '@sluice/config/vitest';
+
+export default sluiceProject('readme-examples');
