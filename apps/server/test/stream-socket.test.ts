@@ -55,7 +55,7 @@ describe('GET /v1/stream (WebSocket)', () => {
       channels: 2,
       processors: [
         { type: 'separate', stem: 'bass' },
-        { type: 'resample', rate: 22050 },
+        { type: 'resample', sampleRate: 22050 },
       ],
     });
     const frames = 44100;

@@ -28,9 +28,9 @@ export interface InstanceStats {
   chunksOut: number;
   bytesIn: number;
   bytesOut: number;
-  /** Mean and worst time per call, in ms (round trip to the worker). */
-  meanMsPerChunk: number;
-  maxMsPerChunk: number;
+  /** Mean and worst time per call, in seconds (round trip to the worker). */
+  meanSecondsPerChunk: number;
+  maxSecondsPerChunk: number;
   traps: number;
 }
 
@@ -219,8 +219,8 @@ export class SandboxInstance {
       chunksOut: c.chunksOut,
       bytesIn: c.bytesIn,
       bytesOut: c.bytesOut,
-      meanMsPerChunk: c.calls > 0 ? c.totalMs / c.calls : 0,
-      maxMsPerChunk: c.maxMs,
+      meanSecondsPerChunk: c.calls > 0 ? c.totalMs / c.calls / 1000 : 0,
+      maxSecondsPerChunk: c.maxMs / 1000,
       traps: c.traps,
     };
   }

@@ -78,7 +78,7 @@ ${FILE_OUTPUT_HELP}`,
     await printing;
     const instance = processor.stats;
     io.err(
-      `${stats.audioSeconds.toFixed(2)} s through ${module}${params.names.length ? ` (${params.names.map((n, i) => `${n}=${params.values[i]}`).join(', ')})` : ''}: ${stats.speed.toFixed(0)}× real time, ${instance?.meanMsPerChunk.toFixed(3)} ms per chunk`,
+      `${stats.audioSeconds.toFixed(2)} s through ${module}${params.names.length ? ` (${params.names.map((n, i) => `${n}=${params.values[i]}`).join(', ')})` : ''}: ${stats.speed.toFixed(0)}× real time, ${((instance?.meanSecondsPerChunk ?? 0) * 1000).toFixed(3)} ms per chunk`,
     );
     return 0;
   },

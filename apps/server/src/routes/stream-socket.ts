@@ -24,7 +24,7 @@ interface StreamConfig {
   channels: number;
   processors: (
     | { type: 'gain'; db: number }
-    | { type: 'resample'; rate: number }
+    | { type: 'resample'; sampleRate: number }
     | { type: 'separate'; stem: string }
     | { type: 'metrics' }
   )[];
@@ -115,10 +115,10 @@ function parseStage(value: unknown, index: number): StreamConfig['processors'][n
       return { type, db };
     }
     case 'resample': {
-      const rate = own(stage, 'rate');
-      if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 8000 || rate > 192000)
-        throw badRequest('resample rate must be an integer from 8000 to 192000');
-      return { type, rate };
+      const sampleRate = own(stage, 'sampleRate');
+      if (typeof sampleRate !== 'number' || !Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000)
+        throw badRequest('resample sampleRate must be an integer from 8000 to 192000');
+      return { type, sampleRate };
     }
     case 'separate': {
       const stem = own(stage, 'stem');
@@ -156,7 +156,7 @@ function buildProcessors(config: StreamConfig, send: (message: unknown) => void)
       case 'gain':
         return new GainProcessor({ gainDb: stage.db });
       case 'resample':
-        return new ResampleProcessor({ targetRate: stage.rate });
+        return new ResampleProcessor({ targetRate: stage.sampleRate });
       case 'separate':
         return {
           name: `separate(${stage.stem})`,

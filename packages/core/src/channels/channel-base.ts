@@ -90,9 +90,10 @@ export abstract class ChannelBase<T extends ChannelChunk> implements StreamingCh
   }
 
   stats(): ChannelStats {
-    const c = this.counters;
+    const { blockedMs, ...c } = this.counters;
     return {
       ...c,
+      blockedSeconds: blockedMs / 1000,
       averageChunkSize: c.chunksSent === 0 ? 0 : c.bytesSent / c.chunksSent,
       bufferedBytes: this.buffered.bytes,
       bufferedChunks: this.buffered.chunks,

@@ -27,8 +27,8 @@ export interface ChannelStats {
   readonly chunksReceived: number;
   /** Mean size of the chunks stored, in bytes. */
   readonly averageChunkSize: number;
-  /** Milliseconds senders spent waiting for room (backpressure). */
-  readonly blockedMs: number;
+  /** Seconds senders spent waiting for room (backpressure). */
+  readonly blockedSeconds: number;
   /** Bytes waiting in the channel now. */
   readonly bufferedBytes: number;
   /** Chunks waiting in the channel now. */

@@ -59,7 +59,7 @@ export class MicrophoneSource implements Source {
       underruns: 0,
       overruns: this.counters.overruns,
       frames: this.counters.frames,
-      latencyMs: (this.ring.available / this.format.sampleRate) * 1000 + this.deviceLatencyMs,
+      latencySeconds: this.ring.available / this.format.sampleRate + this.deviceLatencyMs / 1000,
     };
   }
 
