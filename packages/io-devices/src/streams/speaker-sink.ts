@@ -59,7 +59,12 @@ export class SpeakerSink implements Sink {
   /** Underruns, frames played and the latency. */
   get stats(): DeviceStreamStats {
     const buffered = this.ring === undefined || this.format === undefined ? 0 : (this.ring.available / this.format.sampleRate) * 1000;
-    return { underruns: this.counters.underruns, overruns: 0, frames: this.counters.frames, latencySeconds: (buffered + this.deviceLatencyMs) / 1000 };
+    return {
+      underruns: this.counters.underruns,
+      overruns: 0,
+      frames: this.counters.frames,
+      latencySeconds: (buffered + this.deviceLatencyMs) / 1000,
+    };
   }
 
   /** The configured latency: the jitter buffer plus the device's own. */
