@@ -5,6 +5,7 @@ import { type AudioFormat, describeFormat, sameFormat, validateFormat } from '..
 import { SluiceError, abortError } from '../errors/sluice-error';
 import { type Deferred, deferred, withTimeout } from '../internal/timeout';
 import { type Processor, type ProcessorOutput, type Sink, type Source, canPullSync, isPromiseLike } from '../stream/types';
+import { StageTimer } from './stage-timer';
 import { type PipelineState, type PipelineStats, StageCounter } from './stats';
 
 /** Options for {@link Pipeline}. */
@@ -98,11 +99,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private abandoned = false;
   private iterator: AsyncIterator<AudioChunk> | undefined;
   private completion: Deferred<PipelineStats> = deferred<PipelineStats>();
-  /** The last clock reading, shared between stages so each boundary costs one read. */
-  private clock = 0;
-  /** Whether the current chunk is timed, and how many chunks its timing stands for. */
-  private timed = true;
-  private weight = 1;
+  /** The stages' sampled timing (one clock reading per stage boundary). */
+  private readonly timer = new StageTimer(TIMING_SAMPLE);
   private startTime = 0;
   private endTime = 0;
   private lastProgress = 0;
@@ -303,22 +301,18 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     const syncPull = canPullSync(iterator) ? iterator : undefined;
     let expectedSeq = 0;
     let burst = 0;
-    let untimed = 0;
-    // One clock reading per stage boundary: performance.now() is not free at this rate.
-    this.clock = now();
+    this.timer.start();
     while (this.interrupted === undefined) {
       if (syncPull !== undefined && ++burst >= SYNC_BURST) {
         // Synchronous sources would otherwise starve the event loop (timers, I/O, stop()).
         burst = 0;
         await yieldToEventLoop();
         if (this.interrupted !== undefined) return;
-        this.clock = now();
+        this.timer.restart();
       }
-      // On the synchronous path stage times are sampled: one chunk in TIMING_SAMPLE is timed, its
-      // times weighted to stand for the others. The clock is read before the pull so the source counts.
-      const sampled = syncPull !== undefined && untimed + 1 >= TIMING_SAMPLE;
-      if (sampled) this.clock = now();
+      this.timer.beforePull(syncPull !== undefined);
       let result = syncPull?.nextSync();
+      const synchronous = result !== undefined;
       if (result === undefined) {
         // Awaited directly (no wrapper promise): halt() handles a pull that never returns.
         const pull = iterator.next();
@@ -327,18 +321,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         this.pendingPull = undefined;
         if (this.abandoned) return;
         burst = 0;
-        this.timed = true;
-      } else {
-        this.timed = sampled;
       }
-      untimed++;
-      this.weight = this.timed ? untimed : 0;
-      if (this.timed) {
-        untimed = 0;
-        const pulled = now();
-        this.sourceCounter.busyMs += (pulled - this.clock) * this.weight;
-        this.clock = pulled;
-      }
+      this.sourceCounter.busyMs += this.timer.afterPull(synchronous);
       if (result.done) {
         if (this.interrupted === undefined) await this.endWithoutFinal();
         return;
@@ -349,14 +333,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       this.sourceCounter.frames += chunk.frames;
       let outputs = this.stages.length === 0 ? [chunk] : this.runProcessors([chunk], chunk.final);
       if (isPromiseLike(outputs)) outputs = await outputs;
-      const delivering = this.clock;
       const written = this.deliver(outputs);
       if (written !== undefined) await written;
-      if (this.timed) {
-        this.clock = now();
-        this.countSinkTime((this.clock - delivering) * this.weight);
-      }
-      this.maybeProgress(this.clock);
+      if (this.timer.weight > 0) this.countSinkTime(this.timer.lap());
+      this.maybeProgress(this.timer.lastReading);
       if (chunk.final) return;
     }
   }
@@ -477,12 +457,12 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     start: number,
   ): Promise<void> | undefined {
     for (let i = start; i < batch.length; i++) {
-      const pending = this.step(stage, batch[i] as AudioChunk, outputs, this.timed ? this.weight : 0);
+      const pending = this.step(stage, batch[i] as AudioChunk, outputs, this.timer.weight);
       if (pending !== undefined) return pending.then(() => this.runStage(stage, batch, ended, outputs, i + 1));
     }
     if (!ended || stage.processor.flush === undefined) return undefined;
     // Flushing happens once: always timed, from a fresh clock.
-    this.clock = now();
+    this.timer.restart();
     return this.step(stage, undefined, outputs, 1);
   }
 
@@ -494,7 +474,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
    */
   private step(stage: ProcessorStage, chunk: AudioChunk | undefined, outputs: AudioChunk[], weight: number): Promise<void> | undefined {
     const { processor, counter } = stage;
-    const started = this.clock;
     const seq = chunk === undefined ? -1 : chunk.seq;
     let result: ProcessorOutput | Promise<ProcessorOutput>;
     try {
@@ -503,25 +482,19 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       throw this.processorError(error, counter.name, seq);
     }
     if (!isPromiseLike(result)) {
-      this.account(counter, started, weight);
+      counter.busyMs += this.timer.lap(weight);
       collect(outputs, result);
       return undefined;
     }
     return this.interruptible(result).then(
       (value) => {
-        this.account(counter, started, weight);
+        counter.busyMs += this.timer.lap(weight);
         collect(outputs, value);
       },
       (error: unknown) => {
         throw this.processorError(error, counter.name, seq);
       },
     );
-  }
-
-  private account(counter: StageCounter, started: number, weight: number): void {
-    if (weight === 0) return;
-    this.clock = now();
-    counter.busyMs += (this.clock - started) * weight;
   }
 
   private processorError(error: unknown, name: string, seq: number): SluiceError {
