@@ -19,7 +19,7 @@ import {
 import { expectCode, seededRandom, randomInt } from '@sluice/config/test-helpers';
 
 /**
- * The seed's custom-processor example, written for Sluice: a one-pole
+ * mlx-audio's custom-processor example, written for Sluice: a one-pole
  * low-pass y[n] = a·x[n] + (1 − a)·y[n−1], with its state carried across
  * chunks and cleared by reset().
  */

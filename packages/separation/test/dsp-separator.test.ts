@@ -26,7 +26,7 @@ function worstSumError(stems: Record<string, Float32Array[] | undefined>, mix: r
  */
 const CONDITIONS: { name: string; songs: SongOptions[]; floors: Record<(typeof SONG_STEMS)[number], number> }[] = [
   {
-    name: 'stereo, three seeds (tempo and key from the seed)',
+    name: 'stereo, three seeds (tempo and key from the random seed)',
     songs: [{ seed: 1 }, { seed: 2 }, { seed: 3 }],
     floors: { drums: 6.1, bass: 6.4, other: 9.0, vocals: 10.2 },
   },

@@ -17,9 +17,9 @@ export interface SongOptions {
   seed: number;
   /** Length in seconds (default 12). */
   seconds?: number;
-  /** Beats per minute (default 90–140 from the seed). */
+  /** Beats per minute (default 90–140, from the random seed). */
   bpm?: number;
-  /** MIDI note of the key's root for the bass (default 33–44 from the seed). */
+  /** MIDI note of the key's root for the bass (default 33–44, from the random seed). */
   root?: number;
   sampleRate?: number;
   /** Downmix to one channel (default false). */

@@ -7,7 +7,7 @@ export interface SpeakOptions extends TtsStreamOptions {
   sink: Sink;
 }
 
-/** Options for {@link speakStreamed}: callbacks per chunk and per word, like the seed's `speak_streamed`. */
+/** Options for {@link speakStreamed}: callbacks per chunk and per word, like tts-wrapper's `speak_streamed`. */
 export interface SpeakStreamedOptions extends SpeakOptions {
   onChunk?: (event: ChunkEvent) => void;
   onWord?: (event: WordEvent) => void;

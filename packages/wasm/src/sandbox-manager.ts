@@ -3,8 +3,8 @@ import { type ByteChunk, SluiceError, type StreamingChannel, createByteChunk } f
 import { type InstanceOptions, type InstanceStats, SandboxInstance, compileModule } from './sandbox-instance';
 
 /**
- * Loads modules once and runs many sandboxed instances of them, like the
- * seed's `WasmSandbox` (`load_module`, `create_instance`,
+ * Loads modules once and runs many sandboxed instances of them, like wasm-sandbox's
+ *  `WasmSandbox` (`load_module`, `create_instance`,
  * `call_streaming_function`): each instance has its own worker, limits and
  * counters, and several run in parallel.
  */

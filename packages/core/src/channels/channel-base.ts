@@ -60,7 +60,7 @@ export abstract class ChannelBase<T extends ChannelChunk> implements StreamingCh
   }
 
   /**
-   * Sends raw bytes as the next ByteChunk, numbered for you (the seed's
+   * Sends raw bytes as the next ByteChunk, numbered for you (wasm-sandbox's
    * `send_bytes(data, is_final)`). For byte channels.
    */
   sendBytes(data: Uint8Array, final = false): Promise<void> {

@@ -4,7 +4,7 @@ import { MemoryChannel } from './memory-channel';
 import type { ChannelChunk, ChannelConfig, StreamingChannel } from './types';
 
 /**
- * Creates channels and finds them by id, like the seed's `StreamingManager`.
+ * Creates channels and finds them by id, like wasm-sandbox's `StreamingManager`.
  * Channels are independent: many can run in parallel without sharing state.
  */
 export class ChannelManager {
@@ -55,7 +55,7 @@ export class ChannelManager {
   }
 }
 
-/** Shortcuts for one-off channels, like the seed's `StreamingFactory`. */
+/** Shortcuts for one-off channels, like wasm-sandbox's `StreamingFactory`. */
 export const StreamingFactory = {
   /** An in-memory channel. */
   createMemoryChannel<T extends ChannelChunk = ChannelChunk>(id: string, config?: ChannelConfig): MemoryChannel<T> {

@@ -6,7 +6,7 @@ import type { Source } from '../stream/types';
 import { type PcmDecodeOptions, pcmSource } from '../adapters/pcm-codec';
 
 /**
- * Turns a byte stream of newline-delimited JSON into objects, like the seed's
+ * Turns a byte stream of newline-delimited JSON into objects, like wasm-sandbox's
  * `StreamTransformer::bytes_to_json_stream`. Records may be split anywhere
  * across chunks (even inside a UTF-8 sequence). A bad line rejects with
  * `E_DECODE` naming its line number.

@@ -15,7 +15,7 @@ export interface ChannelConfig {
   maxChunkBytes?: number;
 }
 
-/** Counters of a channel, like the seed's `stats()`. */
+/** Counters of a channel, like wasm-sandbox's `stats()`. */
 export interface ChannelStats {
   /** Bytes accepted by `send`. */
   readonly bytesSent: number;

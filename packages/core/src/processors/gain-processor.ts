@@ -29,7 +29,7 @@ function scalePlanes(planes: Planes, gain: number): Float32Array[] {
 
 /**
  * Multiplies every sample (and every stem) by a gain, given linearly or in
- * dB, like the seed's `GainProcessor(gain=0.5)`. The gain can change between
+ * dB, like mlx-audio's `GainProcessor(gain=0.5)`. The gain can change between
  * chunks with {@link GainProcessor.setGain}.
  */
 export class GainProcessor implements Processor {

@@ -11,7 +11,7 @@ export interface CallbackSinkOptions {
 }
 
 /**
- * Hands every chunk to a function, like the seed's `CallbackSink`. When the
+ * Hands every chunk to a function, like mlx-audio's `CallbackSink`. When the
  * function returns a promise the pipeline waits for it (backpressure).
  */
 export class CallbackSink implements Sink {

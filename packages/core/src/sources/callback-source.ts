@@ -31,8 +31,8 @@ function toPlanes(value: CallbackYield, format: AudioFormat, index: number): Pla
 }
 
 /**
- * A source fed by a generator (sync or async) or any iterable, like the
- * seed's `CallbackSource(callback=generate_audio, sample_rate, channels)`.
+ * A source fed by a generator (sync or async) or any iterable, like mlx-audio's
+ *  `CallbackSource(callback=generate_audio, sample_rate, channels)`.
  * Each item is validated and numbered; the last one is marked final.
  *
  * @example

@@ -6,7 +6,7 @@ import type { HostMessage } from '../host/protocol';
 import { DEVICE_SAMPLE_FORMATS, type DeviceSampleFormat, deviceSampleFormat } from './device-format';
 import type { DeviceStreamStats } from './speaker-sink';
 
-/** Options for {@link MicrophoneSource}, like the seed's `MicrophoneSource(sample_rate, channels, chunk_size, device_id)`. */
+/** Options for {@link MicrophoneSource}, like mlx-audio's `MicrophoneSource(sample_rate, channels, chunk_size, device_id)`. */
 export interface MicrophoneSourceOptions {
   /** Device id or name (default: the default input). */
   deviceId?: number | string;

@@ -4,7 +4,7 @@ import { findDevice, checkStreamFormat } from '../devices/list-devices';
 import { deviceHost } from '../host/device-host-client';
 import { DEVICE_SAMPLE_FORMATS, type DeviceSampleFormat, deviceSampleFormat } from './device-format';
 
-/** Options for {@link SpeakerSink}, like the seed's `SpeakerSink(sample_rate, channels, device_id)`. */
+/** Options for {@link SpeakerSink}, like mlx-audio's `SpeakerSink(sample_rate, channels, device_id)`. */
 export interface SpeakerSinkOptions {
   /** Device id or name (default: the default output). */
   deviceId?: number | string;

@@ -32,7 +32,7 @@ export interface SeparationMetricsOptions {
 }
 
 /**
- * Scores separated stems against references, like the seed's
+ * Scores separated stems against references, like mlx-audio's
  * `SeparationMetrics().compute(estimated, reference)`: SI-SDR, SDR, SNR and
  * correlation per stem (and optionally BSS-Eval v4), matched by stem name.
  */

@@ -41,7 +41,7 @@ export interface RingBufferState {
 }
 
 /**
- * A planar float32 ring buffer for one thread, like the seed's
+ * A planar float32 ring buffer for one thread, like mlx-audio's
  * `AudioRingBuffer(capacity, channels)`: write planes or chunks, read frames,
  * peek, skip, wait for data or room, and read overlapping windows (read N
  * frames, consume only a hop H < N) as overlap-add processing needs.

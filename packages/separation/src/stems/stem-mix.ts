@@ -58,7 +58,7 @@ export class StemMix implements Processor {
   }
 }
 
-/** Keeps one stem as the mix (like the seed's `stem_index`, by name). */
+/** Keeps one stem as the mix (like mlx-audio's `stem_index`, by name). */
 export class StemSelect extends StemMix {
   override readonly name = 'stem-select';
 

@@ -13,7 +13,7 @@ import { type TextSegment, segmentText } from '../segmenter/segment-text';
 import { type AudioBudget, SegmentJob } from './segment-job';
 import { type SpeechStats, type SpeechStream, speechTimes } from './speech-stream';
 
-/** Options for {@link TtsStream}, like the seed's stream configuration. */
+/** Options for {@link TtsStream}, like tts-wrapper's stream configuration. */
 export interface TtsStreamOptions extends SynthesizeOptions {
   /** The engine that speaks. */
   engine: TtsEngine;
@@ -25,7 +25,7 @@ export interface TtsStreamOptions extends SynthesizeOptions {
   chunkFrames?: number;
   /** Most audio held ahead of the consumer, in seconds (default 30): synthesis pauses beyond it. */
   bufferSeconds?: number;
-  /** `bufferFull()` is true when the held audio reaches this fraction of `bufferSeconds` (default 0.75, as the seed's `buffer_threshold`). */
+  /** `bufferFull()` is true when the held audio reaches this fraction of `bufferSeconds` (default 0.75, as tts-wrapper's `buffer_threshold`). */
   bufferThreshold?: number;
   /** Largest text segment in billed characters (default: the engine's limit). */
   maxSegmentChars?: number;

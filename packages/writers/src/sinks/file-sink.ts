@@ -20,7 +20,7 @@ import { UNKNOWN_SIZE, type WavLayout, wavHeader, wavSizeOffsets } from '../wav/
 export interface FileSinkOptions extends EncodeOptions {
   /** The container to write; by default taken from the file extension. */
   container?: Container;
-  /** Write this stem of each chunk instead of the mix (like the seed's `stem_index`). */
+  /** Write this stem of each chunk instead of the mix (like mlx-audio's `stem_index`). */
   stem?: string;
   /** Stops the encoder when aborted. */
   signal?: AbortSignal;

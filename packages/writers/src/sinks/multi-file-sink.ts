@@ -21,7 +21,7 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * Writes each stem of a separated stream to its own file in a directory,
- * like the seed's `MultiFileSink(output_dir, stem_names)`:
+ * like mlx-audio's `MultiFileSink(output_dir, stem_names)`:
  * `dir/drums.wav`, `dir/bass.wav`, … Stem names must be plain words (no
  * path separators), so nothing is written outside `dir`.
  */

@@ -22,7 +22,7 @@ async function isWav(path: string): Promise<boolean> {
 }
 
 /**
- * Decodes an audio file into chunks, like the seed's
+ * Decodes an audio file into chunks, like mlx-audio's
  * `FileSource("song.mp3", sample_rate=44100)`. Any format ffmpeg reads; WAV
  * is parsed in TypeScript (no process) unless a rate or channel change is
  * asked for. Resamples and remixes on request. Memory: one chunk plus pipe
