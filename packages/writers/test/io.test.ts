@@ -163,6 +163,25 @@ describe('decoding bytes from a stream and the audiox-style helpers', () => {
     expect(Math.abs((collected?.length ?? 0) / 2 - 16000)).toBeLessThan(1152);
   });
 
+  it('transcode streams bytes in to a callback out, in the container named; a callback without one is refused', async () => {
+    const pieces: Uint8Array[] = [];
+    let finals = 0;
+    const result = await transcode(
+      createReadStream(path('song.flac')),
+      (bytes, final) => {
+        pieces.push(bytes);
+        if (final) finals++;
+      },
+      { container: 'wav', sampleFormat: 'f32le' },
+    );
+    expect(result.container).toBe('wav');
+    expect(finals).toBe(1);
+    expect(result.bytes).toBe(pieces.reduce((sum, piece) => sum + piece.length, 0));
+    // 2 s of stereo f32 after a 44-byte-or-more header: FLAC decodes to the samples it stored.
+    expect(result.bytes - RATE * 2 * 2 * 4).toBeGreaterThanOrEqual(44);
+    await expect(transcode(path('song.flac'), () => {})).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: /container/ });
+  });
+
   it('transcode streams file to file', async () => {
     await transcode(path('song.flac'), path('copy.opus'), { bitrateKbps: 64 });
     const info = await probe(path('copy.opus'));
