@@ -3,13 +3,14 @@ import { SluiceError } from '../errors/sluice-error';
 
 /** Options for {@link StreamingContext}. */
 export interface StreamingContextOptions extends AudioFormat {
-  /** Frames per chunk. */
+  /** Frames per chunk (mlx-audio's `chunk_size`). */
   chunkFrames: number;
 }
 
 /**
- * The shared description of a stream (rate, channels, chunk size) that
- * sources, processors and sinks can agree on, with the derived timings.
+ * The shared description of a stream (sample rate, channels, chunk length in
+ * frames) that sources, processors and sinks can agree on, with the derived
+ * timings, as mlx-audio's `StreamingContext`.
  */
 export class StreamingContext implements AudioFormat {
   readonly sampleRate: number;
@@ -29,7 +30,7 @@ export class StreamingContext implements AudioFormat {
     this.chunkFrames = options.chunkFrames;
   }
 
-  /** Duration of one chunk in milliseconds. */
+  /** Duration of one chunk in milliseconds (mlx-audio's `chunk_duration_ms`). */
   get chunkDurationMs(): number {
     return (this.chunkFrames / this.sampleRate) * 1000;
   }
