@@ -90,6 +90,19 @@ function readmeExample(dir) {
 
 const failures = [];
 const results = [];
+
+/** The tests' Polly-compatible server (TypeScript, loaded through tsx), started once when an example needs it. */
+let polly;
+function pollyServer() {
+  polly ??= (async () => {
+    const { tsImport } = await import('tsx/esm/api');
+    const { PollyServer } = await tsImport(pathToFileURL(join(root, 'tooling/test-servers/src/polly-server.ts')).href, import.meta.url);
+    const server = new PollyServer({ msPerChar: 1 });
+    await server.start();
+    return server;
+  })();
+  return polly;
+}
 async function check(name, { dir, manifest }) {
   const started = Date.now();
   const scratch = join(work, name.replace('/', '__'));
@@ -185,6 +198,14 @@ async function check(name, { dir, manifest }) {
     ) {
       env.HOME = join(scratch, 'alsa');
     }
+    // Polly examples talk to the local Polly-compatible server the tests use (the SDK reads these variables).
+    if (example.includes("'@sluice/tts-polly'")) {
+      Object.assign(env, {
+        AWS_ENDPOINT_URL_POLLY: (await pollyServer()).http1Url,
+        AWS_ACCESS_KEY_ID: 'AKIDTEST',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+      });
+    }
     step('README example', await runAsync(process.execPath, ['--import', tsx, 'example.mts'], { cwd: scratch, timeout: 120_000, env }));
   }
   results.push(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -198,6 +219,7 @@ await Promise.all(
   }),
 );
 results.sort();
+if (polly !== undefined) await (await polly).stop();
 
 process.stdout.write(`cherry-pick: ${results.join('; ')}\n`);
 if (process.env.SLUICE_KEEP_SCRATCH !== '1') rmSync(work, { recursive: true, force: true });

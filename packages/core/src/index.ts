@@ -60,7 +60,6 @@ export {
   type Source,
   type SyncPullIterator,
   canPullSync,
-  isPromiseLike,
 } from './stream/types';
 
 export { CallbackSource, type CallbackSourceOptions, type CallbackYield } from './sources/callback-source';
