@@ -1,4 +1,4 @@
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallbackSource, CollectSink, Pipeline } from '@sluice/core';
@@ -119,10 +119,26 @@ describe('item 2: no input is ever destroyed', () => {
 
   it('Ctrl-C leaves nothing under the output name, or with --keep-partial a playable file', async () => {
     const text = 'A long sentence to keep the synthesizer busy for a while. '.repeat(80);
-    const interrupt = { started: (child: import('node:child_process').ChildProcess) => void setTimeout(() => child.kill('SIGINT'), 700) };
-    await run(['tts', text, '--out', 'interrupted.wav'], 1, interrupt);
+    // Ctrl-C once audio is being written (its temporary file beside the output has grown past the header), not
+    // after a fixed time: on a loaded machine the engine may not have started by then.
+    const interruptWhileWriting = (name: string) => ({
+      started: (child: import('node:child_process').ChildProcess) => {
+        const deadline = Date.now() + 30_000;
+        const poll = setInterval(() => {
+          const writing = readdirSync(directory).some((file) => {
+            if (!file.startsWith(`.${name}.`) || !file.endsWith('.part')) return false;
+            return (statSync(path(file), { throwIfNoEntry: false })?.size ?? 0) > 8192;
+          });
+          if (writing || Date.now() > deadline || child.exitCode !== null) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 20);
+      },
+    });
+    await run(['tts', text, '--out', 'interrupted.wav'], 1, interruptWhileWriting('interrupted.wav'));
     expect(existsSync(path('interrupted.wav'))).toBe(false);
-    await run(['tts', text, '--out', 'kept.wav', '--keep-partial'], 1, interrupt);
+    await run(['tts', text, '--out', 'kept.wav', '--keep-partial'], 1, interruptWhileWriting('kept.wav'));
     const kept = await probe(path('kept.wav'));
     expect(kept.durationSeconds).toBeGreaterThan(0);
   });

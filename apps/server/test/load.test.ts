@@ -46,11 +46,17 @@ describe('load', () => {
       expect(seconds).toBeGreaterThan(3);
     }
     expect(server().context.slots.count('speech')).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const after = live();
-    // Nothing is held per finished stream: the live heap and buffers return to where they were (50 streams' audio is ~20 MB).
+    // Nothing is held per finished stream: the live heap and buffers return to where they were (50 streams' audio
+    // is ~20 MB). "Return" is given up to 5 s: on a loaded machine the last sockets and worker messages of the
+    // round are still being let go when the last response ends.
+    const bound = 16 * 2 ** 20;
+    let after = live();
+    for (let tries = 0; tries < 25 && after - before >= bound; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = live();
+    }
     console.info(`live memory before ${(before / 2 ** 20).toFixed(1)} MB, after ${(after / 2 ** 20).toFixed(1)} MB`);
-    expect(after - before).toBeLessThan(16 * 2 ** 20);
+    expect(after - before).toBeLessThan(bound);
     const metrics = await (await fetch(`${url()}/metrics`)).text();
     expect(metrics).toMatch(/sluice_active_streams 0/);
   });
