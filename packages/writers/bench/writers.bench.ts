@@ -3,7 +3,8 @@
  * - WAV writing throughput (TypeScript, to a file);
  * - mp3 / opus / aac / flac through Sluice (a pipeline into FileSink) against
  *   the ffmpeg CLI encoding the same raw PCM file directly (ratio Sluice / CLI);
- * - decoding an mp3 through FileSource against the ffmpeg CLI decoding to /dev/null.
+ * - decoding an mp3 through FileSource against the ffmpeg CLI decoding to /dev/null, and against the same
+ *   output through a pipe into `cat` (what any reader of ffmpeg's pipe pays before doing anything).
  * The ffmpeg binary used is named in the output.
  */
 import { execFileSync } from 'node:child_process';
@@ -81,10 +82,18 @@ const decodeTimes = await compare(
   {
     sluice: async () => void (await new Pipeline({ source: await FileSource.open(mp3), sink: new NullSink() }).wait()),
     cli: () => void execFileSync(ffmpeg.path, ['-hide_banner', '-v', 'error', '-i', mp3, '-f', 'f32le', '-y', '/dev/null']),
+    // The ceiling for any decoder that reads ffmpeg through a pipe: the same samples through a pipe into `cat`.
+    cliPipe: () =>
+      void execFileSync('sh', [
+        '-c',
+        `"${ffmpeg.path}" -hide_banner -v error -i "${mp3}" -f f32le -flush_packets 0 pipe:1 | cat > /dev/null`,
+      ]),
   },
   { rounds: 3, warmup: 1 },
 );
 figures.mp3DecodeVsFfmpegCli = decodeTimes.sluice / decodeTimes.cli;
+figures.mp3DecodeVsFfmpegPipe = decodeTimes.sluice / decodeTimes.cliPipe;
+figures.ffmpegPipeVsDevNull = decodeTimes.cliPipe / decodeTimes.cli;
 figures.mp3DecodeSpeed = SECONDS / (decodeTimes.sluice / 1000);
 rmSync(directory, { recursive: true, force: true });
 report('Writers: 10 minutes of stereo 44.1 kHz (ratios are Sluice time / ffmpeg CLI time; ≤ 1.10 is the target)', figures);

@@ -75,6 +75,10 @@ export class FfmpegDecoder {
       '0:a:0',
       ...(channels ? ['-ac', String(channels)] : []),
       ...(sampleRate ? ['-ar', String(sampleRate)] : []),
+      // A file is read as fast as it decodes: let ffmpeg fill its 32 KiB output buffer before each write (a third
+      // of the writes and reads of one per packet; 10 minutes of mp3: 790 → 700 ms). Bytes piped in may be a live
+      // stream, where each packet goes out as soon as it is decoded.
+      ...('path' in this.input ? ['-flush_packets', '0'] : []),
       '-f',
       'f32le',
       'pipe:1',
