@@ -46,6 +46,8 @@ describe('job data is checked on submit and on pickup', () => {
       [{ ...good, input: 'file://relative/a.wav' }, /file:\/\/ URL/],
       [{ ...good, bitrateKbps: 1e9 }, /bitrateKbps must be/],
       [{ ...good, container: 'exe' }, /container must be one of/],
+      // The field was called `format` before the one-vocabulary release: it is refused by name, never ignored.
+      [{ ...good, format: 'mp3' }, /unknown field "format"/],
       [{ kind: 'transcode', input: 'file:///a.wav' }, /out is required/],
       [{ kind: 'speak', text: 'hi', input: 'file:///a.txt', out: 'file:///a.mp3' }, /either text or input/],
       [{ kind: 'speak', text: '   ', out: 'file:///a.mp3' }, /text is empty/],
