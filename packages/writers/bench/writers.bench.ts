@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare, finish, report } from '@sluice/config/bench';
 import { CallbackSource, NullSink, Pipeline, interleave } from '@sluice/core';
-import { ffmpegOutputArgs } from '../src/encode/formats';
+import { ffmpegOutputArgs } from '../src/encode/containers';
 import { type Container, FileSink, FileSource, resolveFfmpeg } from '../src/index';
 
 const RATE = 44100;

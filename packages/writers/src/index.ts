@@ -26,7 +26,7 @@ export {
   extensionOf,
   containerFromPath,
   mimeTypeOf,
-} from './encode/formats';
+} from './encode/containers';
 export type { StreamingAudioWriter } from './encode/writer';
 export { AUTO_ENCODER, type EncoderChoice, createWriter, type WriterOptions } from './encode/create-writer';
 export { WasmStreamWriter, type WasmContainer } from './encode/wasm-writer';

@@ -10,7 +10,7 @@
  */
 import { type SampleFormat, SluiceError } from '@sluice/core';
 import '../errors';
-import type { AudioTags, Container } from '../encode/formats';
+import type { AudioTags, Container } from '../encode/containers';
 import { type TranscodeInput, type TranscodeOptions, type TranscodeResult, transcode } from '../transcode/transcode';
 
 /** The audiox option names, each mapped onto {@link TranscodeOptions}. */

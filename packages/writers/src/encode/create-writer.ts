@@ -1,6 +1,6 @@
 import { SluiceError, validateFormat } from '@sluice/core';
 import { FfmpegStreamWriter } from './ffmpeg-writer';
-import { type EncodeOptions, type Container, validateEncodeOptions } from './formats';
+import { type EncodeOptions, type Container, validateEncodeOptions } from './containers';
 import { PcmStreamWriter } from './pcm-writers';
 import { WasmStreamWriter, wasmUnsupported } from './wasm-writer';
 import type { StreamingAudioWriter } from './writer';

@@ -1,7 +1,7 @@
 import { type AudioChunk, type Planes, encodePcm } from '@sluice/core';
 import { FfmpegProcess } from '../ffmpeg/process';
 import { resolveFfmpeg } from '../ffmpeg/resolve';
-import { type EncodeOptions, type Container, ffmpegOutputArgs, mimeTypeOf, rawInputArgs } from './formats';
+import { type EncodeOptions, type Container, ffmpegOutputArgs, mimeTypeOf, rawInputArgs } from './containers';
 import { type StreamingAudioWriter, concatBytes, planesToWrite } from './writer';
 
 /** Where an ffmpeg encoder writes: a pipe we read (stream) or a file ffmpeg owns (so it can rewrite headers). */

@@ -1,6 +1,6 @@
 import { type AudioChunk, type Planes, type SampleFormat, SluiceError, encodePcm } from '@sluice/core';
 import { wavHeader } from '../wav/header';
-import { mimeTypeOf } from './formats';
+import { mimeTypeOf } from './containers';
 import { type StreamingAudioWriter, planesOf } from './writer';
 
 /**

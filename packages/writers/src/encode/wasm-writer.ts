@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { type AudioChunk, type Planes, SluiceError } from '@sluice/core';
 import { WasmMediaEncoder } from 'wasm-media-encoders';
-import { type EncodeOptions, mimeTypeOf } from './formats';
+import { type EncodeOptions, mimeTypeOf } from './containers';
 import { type StreamingAudioWriter, planesToWrite } from './writer';
 
 /** The formats an in-process WebAssembly encoder writes: LAME for mp3, libvorbis for ogg. */

@@ -1,5 +1,5 @@
 import { type AudioChunk, type Planes, SluiceError } from '@sluice/core';
-import type { Container } from './formats';
+import type { Container } from './containers';
 
 /**
  * A streaming encoder: one per stream, chunk boundaries never reach the

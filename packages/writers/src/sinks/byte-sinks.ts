@@ -2,7 +2,7 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { type AudioChunk, type AudioFormat, type Sink, SluiceError, stemPlanes, writeToNode } from '@sluice/core';
 import { type EncoderChoice, createWriter } from '../encode/create-writer';
-import type { EncodeOptions, Container } from '../encode/formats';
+import type { EncodeOptions, Container } from '../encode/containers';
 import type { StreamingAudioWriter } from '../encode/writer';
 
 /** Options for the encoding byte sinks. */

@@ -11,7 +11,7 @@ import {
   stemPlanes,
 } from '@sluice/core';
 import { FfmpegStreamWriter } from '../encode/ffmpeg-writer';
-import { type EncodeOptions, CONTAINERS, type Container, containerFromPath, validateEncodeOptions } from '../encode/formats';
+import { type EncodeOptions, CONTAINERS, type Container, containerFromPath, validateEncodeOptions } from '../encode/containers';
 import { assertNotAnInput } from '../files/output-guard';
 import { TemporaryFile } from '../files/temporary-file';
 import { UNKNOWN_SIZE, type WavLayout, wavHeader, wavSizeOffsets } from '../wav/header';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type AudioChunk, type AudioFormat, type Sink, SluiceError, stemPlanes } from '@sluice/core';
-import { type EncodeOptions, type Container, extensionOf } from '../encode/formats';
+import { type EncodeOptions, type Container, extensionOf } from '../encode/containers';
 import { FileSink } from './file-sink';
 
 /** Options for {@link MultiFileSink}. */

@@ -1,6 +1,6 @@
 import { type PipelineStats, type Processor, type Sink, type Source, Pipeline, SluiceError, iterateByteStream } from '@sluice/core';
 import type { EncoderChoice } from '../encode/create-writer';
-import { CONTAINERS, type Container, type EncodeOptions, containerFromPath } from '../encode/formats';
+import { CONTAINERS, type Container, type EncodeOptions, containerFromPath } from '../encode/containers';
 import { assertNotAnInput } from '../files/output-guard';
 import { BytesCallbackSink } from '../sinks/byte-sinks';
 import { FileSink } from '../sinks/file-sink';

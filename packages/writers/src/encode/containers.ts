@@ -1,6 +1,6 @@
 import { type SampleFormat, SluiceError } from '@sluice/core';
 
-/** Output formats: containers with their usual codec. */
+/** The containers Sluice writes, each with its usual codec (see docs/glossary.md: raw PCM, MP3 and ADTS AAC count). */
 export type Container = 'wav' | 'pcm' | 'flac' | 'ogg' | 'opus' | 'mp3' | 'aac' | 'm4a';
 
 /** Every {@link Container}. */
@@ -29,7 +29,7 @@ export interface EncodeOptions {
   tags?: AudioTags;
 }
 
-interface FormatSpec {
+interface ContainerSpec {
   mimeType: string;
   extension: string;
   /** ffmpeg muxer for pipes and for files. */
@@ -38,7 +38,7 @@ interface FormatSpec {
   quality?: { min: number; max: number };
 }
 
-const SPECS: Record<Container, FormatSpec> = {
+const SPECS: Record<Container, ContainerSpec> = {
   wav: { mimeType: 'audio/wav', extension: 'wav', muxer: undefined },
   pcm: { mimeType: 'audio/pcm', extension: 'pcm', muxer: undefined },
   flac: { mimeType: 'audio/flac', extension: 'flac', muxer: { stream: 'flac', file: 'flac' } },
@@ -78,57 +78,57 @@ const SPECS: Record<Container, FormatSpec> = {
   },
 };
 
-/** MIME type (Content-Type) of a format. */
-export function mimeTypeOf(format: Container): string {
-  return specOf(format).mimeType;
+/** MIME type (Content-Type) of a container. */
+export function mimeTypeOf(container: Container): string {
+  return specOf(container).mimeType;
 }
 
-/** Usual file extension of a format. */
-export function extensionOf(format: Container): string {
-  return specOf(format).extension;
+/** Usual file extension of a container. */
+export function extensionOf(container: Container): string {
+  return specOf(container).extension;
 }
 
-/** The format a file name implies (`song.mp3` → mp3; `.oga` → ogg; `.wave` → wav; `.mp4` → m4a). */
+/** The container a file name implies (`song.mp3` → mp3; `.oga` → ogg; `.wave` → wav; `.mp4` → m4a). */
 export function containerFromPath(path: string): Container | undefined {
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
   if (extension === undefined) return undefined;
   const aliases: Record<string, Container> = { wave: 'wav', oga: 'ogg', raw: 'pcm', mp4: 'm4a', adts: 'aac' };
   // Own properties only: a file named `x.constructor` must not find Object's constructor.
-  const format = Object.hasOwn(aliases, extension) ? (aliases[extension] as Container) : (extension as Container);
-  return CONTAINERS.includes(format) ? format : undefined;
+  const container = Object.hasOwn(aliases, extension) ? (aliases[extension] as Container) : (extension as Container);
+  return CONTAINERS.includes(container) ? container : undefined;
 }
 
-function specOf(format: Container): FormatSpec {
-  const spec = Object.hasOwn(SPECS, format) ? SPECS[format] : undefined;
+function specOf(container: Container): ContainerSpec {
+  const spec = Object.hasOwn(SPECS, container) ? SPECS[container] : undefined;
   if (spec === undefined) {
-    throw new SluiceError('E_UNSUPPORTED', `Unsupported output format "${String(format)}"; use one of ${CONTAINERS.join(', ')}`);
+    throw new SluiceError('E_UNSUPPORTED', `Unsupported container "${String(container)}"; use one of ${CONTAINERS.join(', ')}`);
   }
   return spec;
 }
 
-/** Checks options against the format; throws `E_INVALID_ARGUMENT` / `E_UNSUPPORTED` naming the problem. */
-export function validateEncodeOptions(format: Container, options: EncodeOptions): void {
-  const spec = specOf(format);
+/** Checks options against the container; throws `E_INVALID_ARGUMENT` / `E_UNSUPPORTED` naming the problem. */
+export function validateEncodeOptions(container: Container, options: EncodeOptions): void {
+  const spec = specOf(container);
   const { bitrateKbps, quality, sampleFormat } = options;
   if (bitrateKbps !== undefined) {
-    if (spec.bitrate === undefined) throw new SluiceError('E_INVALID_ARGUMENT', `${format} is lossless: it has no bitrate option`);
+    if (spec.bitrate === undefined) throw new SluiceError('E_INVALID_ARGUMENT', `${container} is lossless: it has no bitrate option`);
     if (!Number.isFinite(bitrateKbps) || bitrateKbps < spec.bitrate.min || bitrateKbps > spec.bitrate.max) {
       throw new SluiceError(
         'E_INVALID_ARGUMENT',
-        `${format}: bitrateKbps must be between ${spec.bitrate.min} and ${spec.bitrate.max}, got ${String(bitrateKbps)}`,
+        `${container}: bitrateKbps must be between ${spec.bitrate.min} and ${spec.bitrate.max}, got ${String(bitrateKbps)}`,
       );
     }
   }
   if (quality !== undefined) {
     if (spec.quality === undefined)
-      throw new SluiceError('E_INVALID_ARGUMENT', `${format} has no VBR quality option${spec.bitrate ? '; use bitrateKbps' : ''}`);
+      throw new SluiceError('E_INVALID_ARGUMENT', `${container} has no VBR quality option${spec.bitrate ? '; use bitrateKbps' : ''}`);
     if (!Number.isFinite(quality) || quality < spec.quality.min || quality > spec.quality.max) {
       throw new SluiceError(
         'E_INVALID_ARGUMENT',
-        `${format}: quality must be between ${spec.quality.min} and ${spec.quality.max}, got ${String(quality)}`,
+        `${container}: quality must be between ${spec.quality.min} and ${spec.quality.max}, got ${String(quality)}`,
       );
     }
-    if (bitrateKbps !== undefined) throw new SluiceError('E_INVALID_ARGUMENT', `${format}: give bitrateKbps or quality, not both`);
+    if (bitrateKbps !== undefined) throw new SluiceError('E_INVALID_ARGUMENT', `${container}: give bitrateKbps or quality, not both`);
   }
   if (sampleFormat !== undefined) {
     const allowed: Partial<Record<Container, SampleFormat[]>> = {
@@ -136,22 +136,22 @@ export function validateEncodeOptions(format: Container, options: EncodeOptions)
       pcm: ['u8', 's16le', 's24le', 's32le', 'f32le', 'f64le'],
       flac: ['s16le', 's24le'],
     };
-    const list = allowed[format];
+    const list = allowed[container];
     if (list === undefined)
-      throw new SluiceError('E_INVALID_ARGUMENT', `${format} is compressed: sampleFormat applies to wav, pcm and flac`);
+      throw new SluiceError('E_INVALID_ARGUMENT', `${container} is compressed: sampleFormat applies to wav, pcm and flac`);
     if (!list.includes(sampleFormat)) {
-      throw new SluiceError('E_UNSUPPORTED', `${format} cannot store ${sampleFormat}; use one of ${list.join(', ')}`);
+      throw new SluiceError('E_UNSUPPORTED', `${container} cannot store ${sampleFormat}; use one of ${list.join(', ')}`);
     }
   }
 }
 
-/** The ffmpeg output arguments (codec, rate control, tags, muxer) for a format. */
-export function ffmpegOutputArgs(format: Container, options: EncodeOptions, target: 'stream' | 'file'): string[] {
-  const spec = specOf(format);
-  if (spec.muxer === undefined) throw new SluiceError('E_INTERNAL', `${format} is written without ffmpeg`);
+/** The ffmpeg output arguments (codec, rate control, tags, muxer) for a container. */
+export function ffmpegOutputArgs(container: Container, options: EncodeOptions, target: 'stream' | 'file'): string[] {
+  const spec = specOf(container);
+  if (spec.muxer === undefined) throw new SluiceError('E_INTERNAL', `${container} is written without ffmpeg`);
   const args: string[] = ['-vn'];
   const rate = (fallback: number) => ['-b:a', `${options.bitrateKbps ?? fallback}k`];
-  switch (format) {
+  switch (container) {
     case 'flac':
       args.push('-c:a', 'flac', '-compression_level', '5');
       args.push(...(options.sampleFormat === 's24le' ? ['-sample_fmt', 's32', '-bits_per_raw_sample', '24'] : ['-sample_fmt', 's16']));
@@ -178,7 +178,7 @@ export function ffmpegOutputArgs(format: Container, options: EncodeOptions, targ
     case 'aac':
     case 'm4a':
       args.push('-c:a', 'aac', ...(options.quality === undefined ? rate(spec.bitrate?.default ?? 160) : ['-q:a', String(options.quality)]));
-      if (format === 'm4a' && target === 'file') args.push('-movflags', '+faststart');
+      if (container === 'm4a' && target === 'file') args.push('-movflags', '+faststart');
       break;
     default:
       break;
@@ -186,7 +186,7 @@ export function ffmpegOutputArgs(format: Container, options: EncodeOptions, targ
   for (const [key, value] of Object.entries(options.tags ?? {})) {
     if (value !== undefined && value !== '') args.push('-metadata', `${key}=${value}`);
   }
-  if (format === 'm4a' && target === 'stream') {
+  if (container === 'm4a' && target === 'stream') {
     throw new SluiceError(
       'E_UNSUPPORTED',
       'm4a needs a seekable file (its index is written at the end); stream AAC as "aac" (ADTS) instead',
