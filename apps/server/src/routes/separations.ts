@@ -126,15 +126,15 @@ export function separationRoutes(app: FastifyInstance, context: ServerContext): 
       if (path === undefined) throw notFound('such stem (is the job done?)');
       const requested = request.query.format ?? 'wav';
       if (!CONTAINERS.includes(requested as Container)) throw badRequest(`format must be one of ${CONTAINERS.join(', ')}`);
-      const format = requested as Container;
+      const container = requested as Container;
       // Checked before anything is sent: a stem removed by retention meanwhile is a 404, not a cut connection.
       const present = await access(path).then(
         () => true,
         () => false,
       );
       if (!present) throw notFound('such stem (it has expired)');
-      const name = `${request.params.stem}.${format}`;
-      if (format === 'wav') {
+      const name = `${request.params.stem}.${container}`;
+      if (container === 'wav') {
         // The stored WAV as a file: Content-Length, and Range requests (206) so players can seek.
         return reply
           .type('audio/wav')
@@ -145,11 +145,11 @@ export function separationRoutes(app: FastifyInstance, context: ServerContext): 
         throw notFound('such stem (it has expired)');
       });
       reply.hijack();
-      reply.raw.writeHead(200, { 'Content-Type': mimeTypeOf(format), 'Content-Disposition': `inline; filename="${name}"` });
+      reply.raw.writeHead(200, { 'Content-Type': mimeTypeOf(container), 'Content-Disposition': `inline; filename="${name}"` });
       try {
         await new Pipeline({
           source,
-          sink: new ByteStreamSink(reply.raw, { container: format, writeTimeoutMs: context.limits.writeTimeoutMs }),
+          sink: new ByteStreamSink(reply.raw, { container, writeTimeoutMs: context.limits.writeTimeoutMs }),
         }).wait();
       } catch {
         reply.raw.destroy();

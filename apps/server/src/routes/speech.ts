@@ -84,10 +84,10 @@ async function runSse(reply: FastifyReply, session: SpeechSession, speech: Speec
     writing = writing.then(() => writeToNode(reply.raw, `data: ${JSON.stringify(value)}\n\n`, { timeoutMs }));
     return writing;
   };
-  const { container: format } = RESPONSE_FORMATS[speech.responseFormat];
+  const { container } = RESPONSE_FORMATS[speech.responseFormat];
   const sink = new BytesCallbackSink(
     (data) => (data.length === 0 ? undefined : event({ type: 'speech.audio.delta', audio: Buffer.from(data).toString('base64') })),
-    encodeOptions(format),
+    encodeOptions(container),
   );
   await run(session, sink, speech.input);
   const characters = speech.input.length;
@@ -102,7 +102,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
   app.post('/v1/audio/speech', async (request, reply) => {
     await withSpeech(context, request, reply, async (speech, session) => {
       const { signal } = session;
-      const { container: format, mime } = RESPONSE_FORMATS[speech.responseFormat];
+      const { container, mime } = RESPONSE_FORMATS[speech.responseFormat];
       const sse = speech.streamFormat === 'sse';
       reply.raw.writeHead(200, {
         'Content-Type': sse ? 'text/event-stream' : mime,
@@ -110,11 +110,11 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
         'X-Sluice-Engine': speech.engine,
         ...(speech.instructions === undefined ? {} : { 'X-Sluice-Ignored': 'instructions' }),
         // Raw PCM carries no header of its own: say what it is.
-        ...(format === 'pcm' ? { 'X-Sample-Rate': String(SPEECH_SAMPLE_RATE), 'X-Channels': '1', 'X-Sample-Format': 's16le' } : {}),
+        ...(container === 'pcm' ? { 'X-Sample-Rate': String(SPEECH_SAMPLE_RATE), 'X-Channels': '1', 'X-Sample-Format': 's16le' } : {}),
       });
       try {
         if (sse) await runSse(reply, session, speech, writeTimeoutMs);
-        else await run(session, new ByteStreamSink(reply.raw, { ...encodeOptions(format), writeTimeoutMs }), speech.input);
+        else await run(session, new ByteStreamSink(reply.raw, { ...encodeOptions(container), writeTimeoutMs }), speech.input);
       } catch (error) {
         // Headers are gone: all that is left to say is a cut connection, and the log.
         if (!signal.aborted) request.log.warn({ code: toErrorResponse(error).body.error.code }, 'speech stream failed mid-way');
@@ -126,7 +126,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
   app.post('/v1/audio/speech/timed', async (request, reply) => {
     await withSpeech(context, request, reply, async (speech, session) => {
       const { stream, signal } = session;
-      const { container: format } = RESPONSE_FORMATS[speech.responseFormat];
+      const { container } = RESPONSE_FORMATS[speech.responseFormat];
       reply.raw.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
       // Lines wait for the client to take them (bounded by the write timeout); a client gone ends the stream.
       let writing: Promise<void> = Promise.resolve();
@@ -142,7 +142,7 @@ export function speechRoutes(app: FastifyInstance, context: ServerContext): void
       });
       const sink = new BytesCallbackSink(
         (data) => (data.length === 0 ? undefined : line({ type: 'audio', seq: seq++, data: Buffer.from(data).toString('base64') })),
-        encodeOptions(format),
+        encodeOptions(container),
       );
       try {
         await line({ type: 'format', response_format: speech.responseFormat, sample_rate: SPEECH_SAMPLE_RATE, channels: 1 });
