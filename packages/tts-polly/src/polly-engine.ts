@@ -11,8 +11,7 @@ import {
 import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import { SluiceError } from '@sluice/core';
 import { ByteStreamSource } from '@sluice/writers';
-import type { SynthesisEvent, SynthesizeOptions, TtsEngine, TtsVoice, WordMark } from '@sluice/tts';
-import { unknownVoice } from '@sluice/tts';
+import { type SynthesisEvent, type SynthesizeOptions, type TtsEngine, type TtsVoice, type WordMark, unknownVoice } from '@sluice/tts';
 import { backoffMs, isRetryable, pollyError, sleep } from './errors';
 import { type PollyDuplexOptions, PollyDuplexStream } from './polly-duplex-stream';
 import { PcmPieces } from './pcm';
