@@ -125,6 +125,8 @@ export class SandboxInstance {
   /** Answers read out of their slots (so the slots can be reused), until their caller takes them. */
   private readonly answers = new Map<number, { failed: boolean; recordBytes: number; data: Float32Array }>();
   private read = 0;
+  /** Extras (records, failure reasons) being awaited: their messages must arrive before the process may exit. */
+  private awaitingExtras = 0;
   /** Samples in each posted chunk, until its answer is read out. */
   private readonly lengths = new Map<number, number>();
 
@@ -178,7 +180,7 @@ export class SandboxInstance {
       this.counters.calls++;
       this.counters.totalMs += ms;
       this.counters.maxMs = Math.max(this.counters.maxMs, ms);
-      if (this.pending.size === 0) this.worker.unref();
+      this.unrefWhenIdle();
       if (message.ok) pending.resolve(message);
       else {
         if (message.trap) this.counters.traps++;
@@ -287,7 +289,28 @@ export class SandboxInstance {
       this.answers.set(next, this.mailbox.result(next, this.lengths.get(next) as number));
       this.lengths.delete(next);
     }
-    if (this.mailbox.outstanding === 0 && this.pending.size === 0) this.worker.unref();
+    this.unrefWhenIdle();
+  }
+
+  /**
+   * Lets the process exit while the worker is idle: no request pending, no chunk in the mailbox and no
+   * extra awaited. (An answered chunk's record still comes as a message; had the worker been unreferenced
+   * while the host awaited it, a program with nothing else to do exited with the stream half done.)
+   */
+  private unrefWhenIdle(): void {
+    if (this.pending.size === 0 && this.mailbox.outstanding === 0 && this.awaitingExtras === 0) this.worker.unref();
+  }
+
+  /** The extra of chunk `seq`, the worker referenced until its message has come. */
+  private async extraOf(seq: number): Promise<MailboxExtra> {
+    this.awaitingExtras++;
+    this.worker.ref();
+    try {
+      return await this.mailbox.extra(seq);
+    } finally {
+      this.awaitingExtras--;
+      this.unrefWhenIdle();
+    }
   }
 
   private async collect(seq: number): Promise<{ data: Float32Array; record?: Uint8Array }> {
@@ -297,13 +320,13 @@ export class SandboxInstance {
     this.answers.delete(seq);
     if (answer === undefined) throw this.failure ?? new SluiceError('E_INTERNAL', `${this.id}: no answer for chunk ${seq}`);
     if (answer.failed) {
-      const extra = await this.mailbox.extra(seq);
+      const extra = await this.extraOf(seq);
       if (extra.trap) this.counters.traps++;
       throw this.die(
         new SluiceError('E_SANDBOX', `${this.id}: ${extra.trap ? 'the module trapped' : 'the module failed'}: ${String(extra.message)}`),
       );
     }
-    const record = answer.recordBytes > 0 ? (await this.mailbox.extra(seq)).record : undefined;
+    const record = answer.recordBytes > 0 ? (await this.extraOf(seq)).record : undefined;
     const ms = performance.now() - started;
     this.counters.calls++;
     this.counters.totalMs += ms;

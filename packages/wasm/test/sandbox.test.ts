@@ -218,3 +218,20 @@ describe('hostile modules', () => {
     expect(() => new WasmProcessor(new TextEncoder().encode('not a module'))).toThrow(/not a WebAssembly module/);
   });
 });
+
+describe('a program that only runs an analyser', () => {
+  it('stays alive until every record has come: the worker is referenced while a record message is awaited', async () => {
+    // Before the fix the worker was unreferenced once a chunk was answered, while its record was still a message
+    // on the way: a program with nothing else to do exited (code 13, a top-level await never settled) mid-stream.
+    const { spawnSync } = await import('node:child_process');
+    const program = new URL('./fixtures/analyser-program.mts', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@sluice/source', program], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { records, chunks } = JSON.parse(run.stdout) as { records: number; chunks: number };
+    expect(chunks).toBeGreaterThan(200);
+    expect(records).toBe(chunks);
+  });
+});
