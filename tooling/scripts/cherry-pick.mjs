@@ -200,11 +200,7 @@ async function check(name, { dir, manifest }) {
     }
     // Polly examples talk to the local Polly-compatible server the tests use (the SDK reads these variables).
     if (example.includes("'@sluice/tts-polly'")) {
-      Object.assign(env, {
-        AWS_ENDPOINT_URL_POLLY: (await pollyServer()).http1Url,
-        AWS_ACCESS_KEY_ID: 'AKIDTEST',
-        AWS_SECRET_ACCESS_KEY: 'secret',
-      });
+      Object.assign(env, (await pollyServer()).clientEnvironment());
     }
     step('README example', await runAsync(process.execPath, ['--import', tsx, 'example.mts'], { cwd: scratch, timeout: 120_000, env }));
   }

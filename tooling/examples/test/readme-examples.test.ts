@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { Pipeline, ToneSource } from '@sluice/core';
-import { listDevices } from '@sluice/io-devices';
+import { closeDevices, listDevices } from '@sluice/io-devices';
 import { writeAlsaFileConfig } from '@sluice/io-devices/testing';
 import { PollyServer } from '@sluice/test-servers/polly';
 import { RedisServer, redisMissing } from '@sluice/test-servers/redis';
@@ -32,6 +32,8 @@ type Need = 'redis' | 'polly' | 'devices';
 interface Example {
   /** `packages/core/README.md #2`. */
   name: string;
+  /** The fence's language: every block must be TypeScript, so that it is checked as well as run. */
+  language: string;
   code: string;
   /** The generated file, in `.generated/`. */
   file: string;
@@ -43,10 +45,7 @@ function readmes(): string[] {
   for (const group of ['packages', 'apps', 'tooling']) {
     for (const name of readdirSync(join(root, group))) {
       const readme = join(root, group, name, 'README.md');
-      try {
-        readFileSync(readme);
-        found.push(readme);
-      } catch {}
+      if (existsSync(readme)) found.push(readme);
     }
   }
   for (const name of readdirSync(join(root, 'docs'))) if (name.endsWith('.md')) found.push(join(root, 'docs', name));
@@ -66,7 +65,13 @@ function examples(): Example[] {
       if (/\bBatch(Worker|Client)\b/.test(code)) needs.push('redis');
       if (code.includes("'@sluice/tts-polly'")) needs.push('polly');
       if (code.includes("'@sluice/io-devices'")) needs.push('devices');
-      list.push({ name: `${where} #${index}`, code, file: join(generated, `${where.replace(/[/.]/g, '_')}-${index}.mts`), needs });
+      list.push({
+        name: `${where} #${index}`,
+        language: match[1] as string,
+        code,
+        file: join(generated, `${where.replace(/[/.]/g, '_')}-${index}.mts`),
+        needs,
+      });
     }
   }
   return list;
@@ -124,6 +129,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await closeDevices();
   await redis?.close();
   await polly.stop();
   rmSync(generated, { recursive: true, force: true });
@@ -132,7 +138,7 @@ afterAll(async () => {
 function run(example: Example, folder: string): Promise<{ status: number | null; output: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (example.needs.includes('polly')) {
-    Object.assign(env, { AWS_ENDPOINT_URL_POLLY: polly.http1Url, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret' });
+    Object.assign(env, polly.clientEnvironment());
   }
   if (example.needs.includes('devices')) env.HOME = alsaHome;
   if (redis !== undefined) env.REDIS_URL = redis.url;
@@ -153,6 +159,9 @@ function run(example: Example, folder: string): Promise<{ status: number | null;
 describe('README examples', () => {
   it('there are examples, and each is a TypeScript block (no fragments in other languages)', () => {
     expect(all.length).toBeGreaterThan(15);
+    expect(all.filter((example) => example.language !== 'ts' && example.language !== 'typescript').map((example) => example.name)).toEqual(
+      [],
+    );
   });
 
   it('every block type-checks, strictly, against the packages as they are', () => {

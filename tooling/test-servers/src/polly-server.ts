@@ -139,6 +139,9 @@ function billed(text: string): number {
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
 
+/** Credentials for the AWS SDK: this server does not check signatures, but the SDK signs with something. */
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+
 export class PollyServer {
   readonly requests: SpeechRequestLog[] = [];
   /** Faults for the next audio requests, in order. */
@@ -158,6 +161,16 @@ export class PollyServer {
     this.http1Url = `http://127.0.0.1:${(this.http1.address() as AddressInfo).port}`;
     this.http2Url = `http://127.0.0.1:${(this.http2.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** Environment variables that send an unconfigured AWS SDK (a program, a README example) to this server. */
+  clientEnvironment(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_POLLY: this.http1Url,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    };
   }
 
   async stop(): Promise<void> {

@@ -46,7 +46,7 @@ function bitrateKbps(bitrate: string | number | undefined): number | undefined {
 }
 
 /** The {@link TranscodeOptions} an audiox option set means; a file output without a codec takes its container from the path. */
-export function fromAudioxOptions(options: AudioxOptions, toFile: boolean): TranscodeOptions {
+function fromAudioxOptions(options: AudioxOptions, toFile: boolean): TranscodeOptions {
   const { codec, bitrate, metadata, onError: _onError, ...rest } = options;
   const mapped: TranscodeOptions = { ...rest };
   if (codec === 'vorbis') mapped.container = 'ogg';
