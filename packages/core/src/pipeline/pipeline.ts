@@ -310,11 +310,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     while (this.interrupted === undefined) {
       // Synchronous sources would otherwise starve the event loop (timers, I/O, stop()). Yielding is not free
       // (a setImmediate round trip cost a fifth of an identity pipeline's time when it came every 64 chunks),
-      // so it comes every 2 ms of work, seen at the sampled clock readings (looked at every 16 chunks, as often as
-      // they change), or every 1,024 chunks.
+      // so it comes every 2 ms of work, seen at the sampled clock readings (looked at every TIMING_SAMPLE chunks, as
+      // often as they change), or every 1,024 chunks.
       if (
         syncPull !== undefined &&
-        (++burst >= SYNC_BURST_CHUNKS || ((burst & 15) === 0 && this.timer.lastReading - burstStart >= SYNC_BURST_MS))
+        (++burst >= SYNC_BURST_CHUNKS || (burst % TIMING_SAMPLE === 0 && this.timer.lastReading - burstStart >= SYNC_BURST_MS))
       ) {
         burst = 0;
         await yieldToEventLoop();
@@ -333,9 +333,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         this.pendingPull = undefined;
         if (this.abandoned) return;
         burst = 0;
-        burstStart = this.timer.lastReading;
       }
       this.sourceCounter.busyMs += this.timer.afterPull(synchronous);
+      // An asynchronous pull gave the event loop its turn: the next burst counts from its end.
+      if (!synchronous) burstStart = this.timer.lastReading;
       if (result.done) {
         if (this.interrupted === undefined) await this.endWithoutFinal();
         return;
