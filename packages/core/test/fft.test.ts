@@ -17,7 +17,7 @@ function naiveDft(re: Float64Array, im: Float64Array) {
 }
 
 describe('Fft', () => {
-  it.each([1, 2, 8, 64, 256])('matches a naive DFT at size %i and inverts exactly', (size) => {
+  it.each([1, 2, 4, 8, 32, 64, 256, 1024, 2048])('matches a naive DFT at size %i and inverts exactly', (size) => {
     const random = seededRandom(size);
     const re = Float64Array.from({ length: size }, () => random() - 0.5);
     const im = Float64Array.from({ length: size }, () => random() - 0.5);
@@ -79,6 +79,21 @@ describe('Fft', () => {
       expect(out.yRe[k]).toBeCloseTo(ey.outRe[k] as number, 9);
       expect(out.yIm[k]).toBeCloseTo(ey.outIm[k] as number, 9);
     }
+  });
+
+  it('computes only the bins asked for', () => {
+    const size = 64;
+    const random = seededRandom(10);
+    const x = Float64Array.from({ length: 50 }, () => random());
+    const full = { xRe: new Float64Array(size), xIm: new Float64Array(size), yRe: new Float64Array(size), yIm: new Float64Array(size) };
+    const half = { xRe: new Float64Array(size), xIm: new Float64Array(size), yRe: new Float64Array(size), yIm: new Float64Array(size) };
+    const scratch = { re: new Float64Array(size), im: new Float64Array(size) };
+    realPairSpectra(fftPlan(size), x, undefined, full, scratch);
+    realPairSpectra(fftPlan(size), x, undefined, half, scratch, size / 2 + 1);
+    expect(Array.from(half.xRe.subarray(0, size / 2 + 1))).toEqual(Array.from(full.xRe.subarray(0, size / 2 + 1)));
+    expect(Array.from(half.xIm.subarray(0, size / 2 + 1))).toEqual(Array.from(full.xIm.subarray(0, size / 2 + 1)));
+    expect(half.xRe[size / 2 + 1]).toBe(0);
+    expect(Math.max(...full.yRe.map(Math.abs))).toBeLessThan(1e-12);
   });
 
   it('refuses sizes that are not powers of two', () => {

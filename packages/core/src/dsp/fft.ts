@@ -1,48 +1,58 @@
 import { SluiceError } from '../errors/sluice-error';
 
 /**
- * A radix-2 complex FFT on float64 arrays (separate real and imaginary
- * parts), planned once per size: twiddles and the bit-reversal permutation
- * are precomputed. Written here rather than taken from npm so that core stays
- * dependency-free and metrics get float64 accuracy; tests check it against a
- * naive DFT.
+ * A power-of-two complex FFT on float64 arrays (separate real and imaginary
+ * parts), planned once per size: the twiddles of every pass and the
+ * bit-reversal swaps are precomputed. Written here rather than taken from npm
+ * so that core stays dependency-free and metrics get float64 accuracy; tests
+ * check it against a naive DFT.
  */
 export class Fft {
   /** Transform length (a power of two). */
   readonly size: number;
-  private readonly cos: Float64Array;
-  private readonly sin: Float64Array;
-  private readonly reversed: Uint32Array;
+  /** Index pairs (i, j), i < j, swapped to put the input in bit-reversed order. */
+  private readonly swaps: Uint32Array;
+  /** Per radix-2² pass of `quarter` = 1, 4, 16… (2, 8, 32… after an odd first stage): W^k, W^(2k) for k < quarter, interleaved. */
+  private readonly passes: { quarter: number; twiddles: Float64Array }[] = [];
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1 || (size & (size - 1)) !== 0) {
       throw new SluiceError('E_INVALID_ARGUMENT', `Fft: size must be a power of two, got ${String(size)}`);
     }
     this.size = size;
-    const half = size >> 1;
-    this.cos = new Float64Array(half);
-    this.sin = new Float64Array(half);
-    for (let k = 0; k < half; k++) {
-      this.cos[k] = Math.cos((2 * Math.PI * k) / size);
-      this.sin[k] = -Math.sin((2 * Math.PI * k) / size);
-    }
-    this.reversed = new Uint32Array(size);
     const bits = Math.log2(size);
+    const swaps: number[] = [];
     for (let i = 0; i < size; i++) {
       let r = 0;
       for (let b = 0, v = i; b < bits; b++, v >>= 1) r = (r << 1) | (v & 1);
-      this.reversed[i] = r;
+      if (r > i) swaps.push(i, r);
+    }
+    this.swaps = Uint32Array.from(swaps);
+    for (let quarter = bits % 2 === 1 ? 2 : 1; quarter < size; quarter <<= 2) {
+      const twiddles = new Float64Array(4 * quarter);
+      const length = 4 * quarter;
+      for (let k = 0; k < quarter; k++) {
+        // Each from its own angle rather than by recurrence, for float64 accuracy at every size.
+        twiddles[4 * k] = Math.cos((2 * Math.PI * k) / length);
+        twiddles[4 * k + 1] = -Math.sin((2 * Math.PI * k) / length);
+        twiddles[4 * k + 2] = Math.cos((4 * Math.PI * k) / length);
+        twiddles[4 * k + 3] = -Math.sin((4 * Math.PI * k) / length);
+      }
+      this.passes.push({ quarter, twiddles });
     }
   }
 
   /** In-place forward transform: X[k] = Σ x[n]·e^(−2πikn/N). */
   forward(re: Float64Array, im: Float64Array): void {
-    this.transform(re, im, 1);
+    this.check(re, im);
+    this.transform(re, im);
   }
 
   /** In-place inverse transform, scaled by 1/N so that inverse(forward(x)) = x. */
   inverse(re: Float64Array, im: Float64Array): void {
-    this.transform(re, im, -1);
+    this.check(re, im);
+    // The inverse DFT is the forward one with real and imaginary parts swapped on the way in and out.
+    this.transform(im, re);
     const scale = 1 / this.size;
     for (let i = 0; i < this.size; i++) {
       re[i] = (re[i] as number) * scale;
@@ -50,45 +60,134 @@ export class Fft {
     }
   }
 
-  private transform(re: Float64Array, im: Float64Array, direction: 1 | -1): void {
+  private check(re: Float64Array, im: Float64Array): void {
     const n = this.size;
     if (re.length < n || im.length < n) throw new SluiceError('E_INVALID_ARGUMENT', `Fft: arrays must hold ${n} values`);
-    const reversed = this.reversed;
-    for (let i = 0; i < n; i++) {
-      const j = reversed[i] as number;
-      if (j > i) {
-        const tr = re[i] as number;
-        re[i] = re[j] as number;
-        re[j] = tr;
-        const ti = im[i] as number;
-        im[i] = im[j] as number;
-        im[j] = ti;
+  }
+
+  /**
+   * Decimation in time on the bit-reversed input, two radix-2 stages per pass
+   * over the data (radix-2²): a quarter of the passes through memory of one
+   * stage at a time, which is what a 65,536-point transform waits on.
+   */
+  private transform(re: Float64Array, im: Float64Array): void {
+    const n = this.size;
+    const swaps = this.swaps;
+    for (let s = 0; s < swaps.length; s += 2) {
+      const i = swaps[s] as number;
+      const j = swaps[s + 1] as number;
+      const tr = re[i] as number;
+      re[i] = re[j] as number;
+      re[j] = tr;
+      const ti = im[i] as number;
+      im[i] = im[j] as number;
+      im[j] = ti;
+    }
+    if ((Math.log2(n) & 1) === 1) {
+      // An odd number of stages: one twiddle-free radix-2 stage first.
+      for (let a = 0; a < n; a += 2) {
+        const br = re[a + 1] as number;
+        const bi = im[a + 1] as number;
+        const ar = re[a] as number;
+        const ai = im[a] as number;
+        re[a + 1] = ar - br;
+        im[a + 1] = ai - bi;
+        re[a] = ar + br;
+        im[a] = ai + bi;
       }
     }
-    const cos = this.cos;
-    const sin = this.sin;
-    for (let length = 2; length <= n; length <<= 1) {
-      const half = length >> 1;
-      const stride = n / length;
-      for (let start = 0; start < n; start += length) {
-        for (let k = 0, t = 0; k < half; k++, t += stride) {
-          const wr = cos[t] as number;
-          const wi = direction * (sin[t] as number);
-          const a = start + k;
-          const b = a + half;
-          const br = re[b] as number;
-          const bi = im[b] as number;
-          const xr = br * wr - bi * wi;
-          const xi = br * wi + bi * wr;
-          const ar = re[a] as number;
-          const ai = im[a] as number;
-          re[b] = ar - xr;
-          im[b] = ai - xi;
-          re[a] = ar + xr;
-          im[a] = ai + xi;
-        }
+    for (const { quarter, twiddles } of this.passes) {
+      if (quarter === 1) fourPointPass(re, im, n);
+      else this.fusedStages(re, im, quarter, twiddles);
+    }
+  }
+
+  /**
+   * Four sub-transforms of `quarter` points into one of 4·quarter: the radix-2
+   * stage of length 2·quarter (pairs a0–a1 and a2–a3, twiddle W^(2k)) and the one
+   * of length 4·quarter (pairs b0–b2 with W^k and b1–b3 with W^k·(−i)) on four
+   * values held in registers.
+   */
+  private fusedStages(re: Float64Array, im: Float64Array, quarter: number, twiddles: Float64Array): void {
+    const n = this.size;
+    const length = quarter << 2;
+    for (let start = 0; start < n; start += length) {
+      for (let k = 0; k < quarter; k++) {
+        const w = 4 * k;
+        const w1r = twiddles[w] as number;
+        const w1i = twiddles[w + 1] as number;
+        const w2r = twiddles[w + 2] as number;
+        const w2i = twiddles[w + 3] as number;
+        const i0 = start + k;
+        const i1 = i0 + quarter;
+        const i2 = i1 + quarter;
+        const i3 = i2 + quarter;
+        const x0r = re[i0] as number;
+        const x0i = im[i0] as number;
+        const x1r = re[i1] as number;
+        const x1i = im[i1] as number;
+        const x2r = re[i2] as number;
+        const x2i = im[i2] as number;
+        const x3r = re[i3] as number;
+        const x3i = im[i3] as number;
+        // Length 2·quarter: W^(2k)·x1 and W^(2k)·x3.
+        const t1r = x1r * w2r - x1i * w2i;
+        const t1i = x1r * w2i + x1i * w2r;
+        const t3r = x3r * w2r - x3i * w2i;
+        const t3i = x3r * w2i + x3i * w2r;
+        const b0r = x0r + t1r;
+        const b0i = x0i + t1i;
+        const b1r = x0r - t1r;
+        const b1i = x0i - t1i;
+        const b2r = x2r + t3r;
+        const b2i = x2i + t3i;
+        const b3r = x2r - t3r;
+        const b3i = x2i - t3i;
+        // Length 4·quarter: W^k·b2, and W^k·b3 turned by −i.
+        const u2r = b2r * w1r - b2i * w1i;
+        const u2i = b2r * w1i + b2i * w1r;
+        const u3r = b3r * w1i + b3i * w1r;
+        const u3i = -(b3r * w1r - b3i * w1i);
+        re[i0] = b0r + u2r;
+        im[i0] = b0i + u2i;
+        re[i2] = b0r - u2r;
+        im[i2] = b0i - u2i;
+        re[i1] = b1r + u3r;
+        im[i1] = b1i + u3i;
+        re[i3] = b1r - u3r;
+        im[i3] = b1i - u3i;
       }
     }
+  }
+}
+
+/** The first radix-2² pass when the stage count is even: 4-point DFTs, whose twiddles are 1 and −i. */
+function fourPointPass(re: Float64Array, im: Float64Array, n: number): void {
+  for (let i0 = 0; i0 < n; i0 += 4) {
+    const x0r = re[i0] as number;
+    const x0i = im[i0] as number;
+    const x1r = re[i0 + 1] as number;
+    const x1i = im[i0 + 1] as number;
+    const x2r = re[i0 + 2] as number;
+    const x2i = im[i0 + 2] as number;
+    const x3r = re[i0 + 3] as number;
+    const x3i = im[i0 + 3] as number;
+    const b0r = x0r + x1r;
+    const b0i = x0i + x1i;
+    const b1r = x0r - x1r;
+    const b1i = x0i - x1i;
+    const b2r = x2r + x3r;
+    const b2i = x2i + x3i;
+    const b3r = x2r - x3r;
+    const b3i = x2i - x3i;
+    re[i0] = b0r + b2r;
+    im[i0] = b0i + b2i;
+    re[i0 + 2] = b0r - b2r;
+    im[i0 + 2] = b0i - b2i;
+    re[i0 + 1] = b1r + b3i;
+    im[i0 + 1] = b1i - b3r;
+    re[i0 + 3] = b1r - b3i;
+    im[i0 + 3] = b1i + b3r;
   }
 }
 
@@ -124,6 +223,8 @@ export interface RealPairSpectra {
  * FFT: z = x + i·y, then X[k] = (Z[k] + conj Z[N−k]) / 2 and
  * Y[k] = (Z[k] − conj Z[N−k]) / 2i. Halves the work for real data.
  * `x`/`y` may be shorter than the plan; pass `undefined` for y to get x alone.
+ * `bins` (default: the plan size) limits the output to bins 0…bins − 1: real
+ * signals' spectra are Hermitian, so `size / 2 + 1` bins say everything.
  */
 export function realPairSpectra(
   plan: Fft,
@@ -131,23 +232,26 @@ export function realPairSpectra(
   y: ArrayLike<number> | undefined,
   out: RealPairSpectra,
   scratch: { re: Float64Array; im: Float64Array },
+  bins: number = plan.size,
 ): void {
   const n = plan.size;
   const { re, im } = scratch;
-  re.fill(0);
-  im.fill(0);
   for (let i = 0; i < x.length; i++) re[i] = x[i] as number;
-  if (y !== undefined) for (let i = 0; i < y.length; i++) im[i] = y[i] as number;
+  re.fill(0, x.length, n);
+  const yLength = y === undefined ? 0 : y.length;
+  for (let i = 0; i < yLength; i++) im[i] = (y as ArrayLike<number>)[i] as number;
+  im.fill(0, yLength, n);
   plan.forward(re, im);
-  for (let k = 0; k < n; k++) {
+  const { xRe, xIm, yRe, yIm } = out;
+  for (let k = 0; k < bins; k++) {
     const j = (n - k) & (n - 1);
     const zr = re[k] as number;
     const zi = im[k] as number;
     const cr = re[j] as number;
     const ci = -(im[j] as number);
-    out.xRe[k] = (zr + cr) / 2;
-    out.xIm[k] = (zi + ci) / 2;
-    out.yRe[k] = (zi - ci) / 2;
-    out.yIm[k] = (cr - zr) / 2;
+    xRe[k] = 0.5 * (zr + cr);
+    xIm[k] = 0.5 * (zi + ci);
+    yRe[k] = 0.5 * (zi - ci);
+    yIm[k] = 0.5 * (cr - zr);
   }
 }
