@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { solveBlockToeplitz } from '../src/bss/block-levinson';
 import { solveDense } from '../src/bss/dense-solve';
+import { blockToeplitzProduct } from '../src/bss/toeplitz-product';
 import { bssEval, nanMedian } from '../src/index';
 import { expectCode, seededRandom } from '@sluice/config/test-helpers';
 import { decode, reference } from './reference';
@@ -151,6 +152,37 @@ describe('block Levinson', () => {
       for (let i = 0; i < y.length; i++)
         worst = Math.max(worst, Math.abs((fast?.[i] as number) - (dense?.[i] as number)) / (1 + Math.abs(dense?.[i] as number)));
       expect(worst).toBeLessThan(1e-8);
+    }
+  });
+});
+
+describe('block-Toeplitz product', () => {
+  it('equals the product with the dense matrix, for any block and column counts', () => {
+    const random = seededRandom(5);
+    for (const [blocks, p, q] of [
+      [1, 1, 1],
+      [2, 3, 1],
+      [9, 2, 3],
+      [33, 4, 4],
+    ] as const) {
+      const r = Float64Array.from({ length: blocks * p * p }, () => random() - 0.5);
+      const x = Float64Array.from({ length: blocks * p * q }, () => random() - 0.5);
+      const fast = blockToeplitzProduct(r, x, blocks, p, q);
+      // Written out: block (bi, bj) is R(bi − bj) on and below the diagonal, R(bj − bi)ᵀ above it.
+      for (let bi = 0; bi < blocks; bi++) {
+        for (let i = 0; i < p; i++) {
+          for (let c = 0; c < q; c++) {
+            let sum = 0;
+            for (let bj = 0; bj < blocks; bj++) {
+              for (let j = 0; j < p; j++) {
+                const entry = bi >= bj ? r[(bi - bj) * p * p + i * p + j] : r[(bj - bi) * p * p + j * p + i];
+                sum += (entry as number) * (x[bj * p * q + j * q + c] as number);
+              }
+            }
+            expect(fast[bi * p * q + i * q + c]).toBeCloseTo(sum, 12);
+          }
+        }
+      }
     }
   });
 });

@@ -1,4 +1,5 @@
 import { solveBlockToeplitz } from './block-levinson';
+import { blockToeplitzProduct } from './toeplitz-product';
 
 /** How a distortion-filter system was solved. */
 export interface SolveReport {
@@ -26,31 +27,13 @@ const LOADINGS = [1e-10, 1e-8, 1e-6, 1e-4];
 
 /** ‖T·x − y‖_F / ‖y‖_F for the block-Toeplitz T of `r` (same layout as {@link solveBlockToeplitz}). */
 export function blockToeplitzResidual(r: Float64Array, x: Float64Array, y: Float64Array, blocks: number, p: number, q: number): number {
-  const pp = p * p;
-  const pq = p * q;
+  const product = blockToeplitzProduct(r, x, blocks, p, q);
   let error = 0;
   let norm = 0;
-  const row = new Float64Array(pq);
-  for (let bi = 0; bi < blocks; bi++) {
-    row.fill(0);
-    for (let bj = 0; bj < blocks; bj++) {
-      // Block (bi, bj) is R(bi − bj) below the diagonal and R(bj − bi)ᵀ above it.
-      const lower = bi >= bj;
-      const base = (lower ? bi - bj : bj - bi) * pp;
-      const xBase = bj * pq;
-      for (let i = 0; i < p; i++) {
-        for (let j = 0; j < p; j++) {
-          const value = r[base + (lower ? i * p + j : j * p + i)] as number;
-          if (value === 0) continue;
-          for (let c = 0; c < q; c++) row[i * q + c] = (row[i * q + c] as number) + value * (x[xBase + j * q + c] as number);
-        }
-      }
-    }
-    for (let k = 0; k < pq; k++) {
-      const target = y[bi * pq + k] as number;
-      error += ((row[k] as number) - target) ** 2;
-      norm += target * target;
-    }
+  for (let k = 0; k < product.length; k++) {
+    const target = y[k] as number;
+    error += ((product[k] as number) - target) ** 2;
+    norm += target * target;
   }
   return norm === 0 ? 0 : Math.sqrt(error / norm);
 }

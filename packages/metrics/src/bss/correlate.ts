@@ -46,12 +46,12 @@ export function crossCorrelations(signals: readonly Channel[], pairs: readonly C
       const second = jobs[j + 1];
       const n1 = first.fill(segment);
       const n2 = second ? second.fill(segmentB) : 0;
-      realPairSpectra(plan, segment.subarray(0, n1), second ? segmentB.subarray(0, n2) : undefined, pairOut, scratch);
-      first.target.re.set(pairOut.xRe);
-      first.target.im.set(pairOut.xIm);
+      realPairSpectra(plan, segment.subarray(0, n1), second ? segmentB.subarray(0, n2) : undefined, pairOut, scratch, half + 1);
+      first.target.re.set(pairOut.xRe.subarray(0, half + 1));
+      first.target.im.set(pairOut.xIm.subarray(0, half + 1));
       if (second) {
-        second.target.re.set(pairOut.yRe);
-        second.target.im.set(pairOut.yIm);
+        second.target.re.set(pairOut.yRe.subarray(0, half + 1));
+        second.target.im.set(pairOut.yIm.subarray(0, half + 1));
       }
     }
   };

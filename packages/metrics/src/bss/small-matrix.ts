@@ -21,29 +21,6 @@ export function multiply(
   }
 }
 
-/** out += a (m×k) · b (k×n). */
-export function multiplyAdd(
-  a: Float64Array,
-  aOffset: number,
-  b: Float64Array,
-  bOffset: number,
-  out: Float64Array,
-  outOffset: number,
-  m: number,
-  k: number,
-  n: number,
-): void {
-  for (let i = 0; i < m; i++) {
-    for (let t = 0; t < k; t++) {
-      const value = a[aOffset + i * k + t] as number;
-      if (value === 0) continue;
-      const bRow = bOffset + t * n;
-      const outRow = outOffset + i * n;
-      for (let j = 0; j < n; j++) out[outRow + j] = (out[outRow + j] as number) + value * (b[bRow + j] as number);
-    }
-  }
-}
-
 /** Inverse of a p×p matrix by Gauss–Jordan elimination with partial pivoting; null when singular. */
 export function invert(matrix: Float64Array, p: number): Float64Array | null {
   const a = Float64Array.from(matrix.subarray(0, p * p));

@@ -6,7 +6,7 @@ export interface Spectrum {
   im: Float64Array;
 }
 
-/** Spectra of real signals (zero-padded to the plan size), two per complex FFT; into `out`'s arrays when given. */
+/** Half spectra (bins 0…size/2) of real signals zero-padded to the plan size, two per complex FFT; into `out`'s arrays when given. */
 export function spectraOf(plan: Fft, signals: readonly ArrayLike<number>[], out: Spectrum[] = []): Spectrum[] {
   const size = plan.size;
   const scratch = { re: new Float64Array(size), im: new Float64Array(size) };
@@ -20,7 +20,7 @@ export function spectraOf(plan: Fft, signals: readonly ArrayLike<number>[], out:
     // A lone last signal still needs somewhere for the (empty) second spectrum to go.
     const y = second === undefined ? { re: scratch.re.slice(), im: scratch.im.slice() } : spectrum(i + 1);
     const pair: RealPairSpectra = { xRe: x.re, xIm: x.im, yRe: y.re, yIm: y.im };
-    realPairSpectra(plan, signals[i] as ArrayLike<number>, second, pair, scratch);
+    realPairSpectra(plan, signals[i] as ArrayLike<number>, second, pair, scratch, size / 2 + 1);
   }
   out.length = signals.length;
   return out;
