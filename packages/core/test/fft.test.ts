@@ -96,6 +96,14 @@ describe('Fft', () => {
     expect(Math.max(...full.yRe.map(Math.abs))).toBeLessThan(1e-12);
   });
 
+  it('refuses signals longer than the plan', () => {
+    const plan = fftPlan(16);
+    const out = { xRe: new Float64Array(16), xIm: new Float64Array(16), yRe: new Float64Array(16), yIm: new Float64Array(16) };
+    const scratch = { re: new Float64Array(16), im: new Float64Array(16) };
+    expectThrowCode(() => realPairSpectra(plan, new Float32Array(17), undefined, out, scratch), 'E_INVALID_ARGUMENT');
+    expectThrowCode(() => realPairSpectra(plan, [1, 2], new Float64Array(20), out, scratch), 'E_INVALID_ARGUMENT');
+  });
+
   it('refuses sizes that are not powers of two', () => {
     expectThrowCode(() => new Fft(12), 'E_INVALID_ARGUMENT');
   });

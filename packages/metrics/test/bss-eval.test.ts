@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { solveBlockToeplitz } from '../src/bss/block-levinson';
+import { crossCorrelations } from '../src/bss/correlate';
 import { solveDense } from '../src/bss/dense-solve';
 import { blockToeplitzProduct } from '../src/bss/toeplitz-product';
 import { bssEval, nanMedian } from '../src/index';
@@ -152,6 +153,34 @@ describe('block Levinson', () => {
       for (let i = 0; i < y.length; i++)
         worst = Math.max(worst, Math.abs((fast?.[i] as number) - (dense?.[i] as number)) / (1 + Math.abs(dense?.[i] as number)));
       expect(worst).toBeLessThan(1e-8);
+    }
+  });
+});
+
+describe('cross-correlations', () => {
+  it('equal the sums written out, across blocks and at both ends of the signals', () => {
+    const random = seededRandom(6);
+    const length = 5000;
+    const maxLag = 64; // 1,024-point blocks of 898 samples: six blocks, the last one partial
+    const signals = [
+      Float32Array.from({ length }, () => random() - 0.5),
+      Float64Array.from({ length }, () => random() - 0.5),
+      Float32Array.from({ length }, () => random() - 0.5),
+    ];
+    const pairs = [
+      { x: 0, y: 0 },
+      { x: 0, y: 1 },
+      { x: 1, y: 2 },
+      { x: 2, y: 0 },
+    ];
+    const fast = crossCorrelations(signals, pairs, maxLag);
+    for (const [p, { x, y }] of pairs.entries()) {
+      for (let d = -(maxLag - 1); d <= maxLag - 1; d++) {
+        let sum = 0;
+        for (let m = Math.max(0, -d); m < Math.min(length, length - d); m++)
+          sum += (signals[x]?.[m] as number) * (signals[y]?.[m + d] as number);
+        expect(fast[p]?.[maxLag - 1 + d]).toBeCloseTo(sum, 9);
+      }
     }
   });
 });

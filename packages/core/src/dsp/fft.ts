@@ -222,7 +222,7 @@ export interface RealPairSpectra {
  * Spectra of two real signals (zero-padded to the plan size) with one complex
  * FFT: z = x + i·y, then X[k] = (Z[k] + conj Z[N−k]) / 2 and
  * Y[k] = (Z[k] − conj Z[N−k]) / 2i. Halves the work for real data.
- * `x`/`y` may be shorter than the plan; pass `undefined` for y to get x alone.
+ * `x`/`y` may be shorter than the plan (not longer); pass `undefined` for y to get x alone.
  * `bins` (default: the plan size) limits the output to bins 0…bins − 1: real
  * signals' spectra are Hermitian, so `size / 2 + 1` bins say everything.
  */
@@ -235,11 +235,15 @@ export function realPairSpectra(
   bins: number = plan.size,
 ): void {
   const n = plan.size;
-  const { re, im } = scratch;
-  for (let i = 0; i < x.length; i++) re[i] = x[i] as number;
-  re.fill(0, x.length, n);
   const yLength = y === undefined ? 0 : y.length;
-  for (let i = 0; i < yLength; i++) im[i] = (y as ArrayLike<number>)[i] as number;
+  if (x.length > n || yLength > n) {
+    throw new SluiceError('E_INVALID_ARGUMENT', `realPairSpectra: signals of ${Math.max(x.length, yLength)} samples do not fit a ${n}-point plan`);
+  }
+  const { re, im } = scratch;
+  // TypedArray#set converts from any array-like natively, far faster than an indexed loop over a Float32Array.
+  re.set(x);
+  re.fill(0, x.length, n);
+  if (y !== undefined) im.set(y);
   im.fill(0, yLength, n);
   plan.forward(re, im);
   const { xRe, xIm, yRe, yIm } = out;

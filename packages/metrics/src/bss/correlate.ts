@@ -1,10 +1,16 @@
-import { type RealPairSpectra, fftPlan, nextPowerOfTwo, realPairSpectra } from '@sluice/core';
+import { fftPlan, nextPowerOfTwo, realPairSpectra } from '@sluice/core';
 import type { Channel } from '../signal/input';
 
 /** A requested correlation: r(d) = Σ_m x[m]·y[m + d] for d in [−(maxLag−1), maxLag−1]. */
 export interface CorrelationPair {
   x: number;
   y: number;
+}
+
+/** Half spectra (bins 0…size/2) of several signals, side by side in two arrays. */
+interface HalfSpectra {
+  re: Float64Array;
+  im: Float64Array;
 }
 
 /**
@@ -23,84 +29,26 @@ export function crossCorrelations(signals: readonly Channel[], pairs: readonly C
   const block = size - 2 * maxLag + 2;
   const plan = fftPlan(size);
   const half = size / 2;
+  const bins = half + 1;
   const asX = [...new Set(pairs.map((p) => p.x))];
   const asY = [...new Set(pairs.map((p) => p.y))];
-  const spectrum = () => ({ re: new Float64Array(size), im: new Float64Array(size) });
-  const xSpectra = new Map(asX.map((i) => [i, spectrum()]));
-  const ySpectra = new Map(asY.map((i) => [i, spectrum()]));
-  const sums = pairs.map(spectrum);
-  const scratch = spectrum();
-  const pairOut: RealPairSpectra = {
-    xRe: new Float64Array(size),
-    xIm: new Float64Array(size),
-    yRe: new Float64Array(size),
-    yIm: new Float64Array(size),
-  };
-  const segment = new Float64Array(block + 2 * maxLag - 2);
-  const segmentB = new Float64Array(block + 2 * maxLag - 2);
+  // Row of each signal's spectrum in the block's table: x segments first, then y blocks.
+  const xRow = new Map(asX.map((signal, i) => [signal, i]));
+  const yRow = new Map(asY.map((signal, i) => [signal, asX.length + i]));
+  const rows = asX.length + asY.length;
+  const spectra: HalfSpectra = { re: new Float64Array(rows * bins), im: new Float64Array(rows * bins) };
+  const sums: HalfSpectra[] = pairs.map(() => ({ re: new Float64Array(size), im: new Float64Array(size) }));
 
-  // Spectra of two jobs per complex FFT.
-  const transform = (jobs: { fill: (out: Float64Array) => number; target: { re: Float64Array; im: Float64Array } }[]) => {
-    for (let j = 0; j < jobs.length; j += 2) {
-      const first = jobs[j] as (typeof jobs)[number];
-      const second = jobs[j + 1];
-      const n1 = first.fill(segment);
-      const n2 = second ? second.fill(segmentB) : 0;
-      realPairSpectra(plan, segment.subarray(0, n1), second ? segmentB.subarray(0, n2) : undefined, pairOut, scratch, half + 1);
-      first.target.re.set(pairOut.xRe.subarray(0, half + 1));
-      first.target.im.set(pairOut.xIm.subarray(0, half + 1));
-      if (second) {
-        second.target.re.set(pairOut.yRe.subarray(0, half + 1));
-        second.target.im.set(pairOut.yIm.subarray(0, half + 1));
-      }
-    }
-  };
+  const segments: Segment[] = [
+    ...asX.map((index) => ({ row: xRow.get(index) as number, signal: signals[index] as Channel, widened: true })),
+    ...asY.map((index) => ({ row: yRow.get(index) as number, signal: signals[index] as Channel, widened: false })),
+  ];
+  const transformBlock = blockTransformer(plan, bins, maxLag, spectra);
 
+  const rowsOf = pairs.map((pair) => [(xRow.get(pair.x) as number) * bins, (yRow.get(pair.y) as number) * bins] as const);
   for (let start = 0; start < length; start += block) {
-    const jobs: { fill: (out: Float64Array) => number; target: { re: Float64Array; im: Float64Array } }[] = [];
-    for (const index of asX) {
-      const signal = signals[index] as Channel;
-      jobs.push({
-        target: xSpectra.get(index) as { re: Float64Array; im: Float64Array },
-        fill: (out) => {
-          const from = start - (maxLag - 1);
-          const count = block + 2 * maxLag - 2;
-          for (let t = 0; t < count; t++) {
-            const at = from + t;
-            out[t] = at >= 0 && at < length ? (signal[at] as number) : 0;
-          }
-          return count;
-        },
-      });
-    }
-    for (const index of asY) {
-      const signal = signals[index] as Channel;
-      jobs.push({
-        target: ySpectra.get(index) as { re: Float64Array; im: Float64Array },
-        fill: (out) => {
-          const count = Math.min(block, length - start);
-          for (let t = 0; t < count; t++) out[t] = signal[start + t] as number;
-          return count;
-        },
-      });
-    }
-    transform(jobs);
-    for (const [p, pair] of pairs.entries()) {
-      const x = xSpectra.get(pair.x) as { re: Float64Array; im: Float64Array };
-      const y = ySpectra.get(pair.y) as { re: Float64Array; im: Float64Array };
-      const sum = sums[p] as { re: Float64Array; im: Float64Array };
-      const xr = x.re;
-      const xi = x.im;
-      const yr = y.re;
-      const yi = y.im;
-      const sr = sum.re;
-      const si = sum.im;
-      // X · conj(Y) on the bins up to Nyquist: the cross-spectrum of real signals is Hermitian, the rest mirrors these.
-      for (let k = 0; k <= half; k++) {
-        sr[k] = (sr[k] as number) + (xr[k] as number) * (yr[k] as number) + (xi[k] as number) * (yi[k] as number);
-        si[k] = (si[k] as number) + (xi[k] as number) * (yr[k] as number) - (xr[k] as number) * (yi[k] as number);
-      }
-    }
+    transformBlock(segments, start, block);
+    for (const [p, [x, y]] of rowsOf.entries()) addCrossSpectrum(spectra, x, y, sums[p] as HalfSpectra, bins);
   }
   return sums.map((sum) => {
     for (let k = 1; k < half; k++) {
@@ -113,4 +61,60 @@ export function crossCorrelations(signals: readonly Channel[], pairs: readonly C
     for (let d = -(maxLag - 1); d <= maxLag - 1; d++) out[maxLag - 1 + d] = sum.re[maxLag - 1 - d] as number;
     return out;
   });
+}
+
+/** One signal's part in the group's table: a y block as it is, or an x segment widened by maxLag − 1 on both sides. */
+interface Segment {
+  row: number;
+  signal: Channel;
+  widened: boolean;
+}
+
+/** A function that puts the half spectra of every segment's block at `start` in its row, two per FFT. */
+function blockTransformer(plan: ReturnType<typeof fftPlan>, bins: number, maxLag: number, into: HalfSpectra) {
+  const size = plan.size;
+  const scratch = { re: new Float64Array(size), im: new Float64Array(size) };
+  const pairOut = { xRe: new Float64Array(size), xIm: new Float64Array(size), yRe: new Float64Array(size), yIm: new Float64Array(size) };
+  const padded = [new Float64Array(size), new Float64Array(size)] as const;
+  /** The samples of `segment` for the block at `start`: a view where it lies inside the signal, else a zero-padded copy. */
+  const samples = (segment: Segment, start: number, block: number, buffer: Float64Array): ArrayLike<number> => {
+    const { signal } = segment;
+    const length = signal.length;
+    const from = segment.widened ? start - (maxLag - 1) : start;
+    const to = segment.widened ? start + block + maxLag - 1 : Math.min(start + block, length);
+    if (from >= 0 && to <= length) return signal.subarray(from, to);
+    buffer.fill(0, 0, to - from);
+    buffer.set(signal.subarray(Math.max(0, from), Math.min(to, length)), Math.max(0, -from));
+    return buffer.subarray(0, to - from);
+  };
+  return (segments: readonly Segment[], start: number, block: number) => {
+    for (let j = 0; j < segments.length; j += 2) {
+      const a = segments[j] as Segment;
+      const b = segments[j + 1];
+      const x = samples(a, start, block, padded[0]);
+      const y = b === undefined ? undefined : samples(b, start, block, padded[1]);
+      realPairSpectra(plan, x, y, pairOut, scratch, bins);
+      into.re.set(pairOut.xRe.subarray(0, bins), a.row * bins);
+      into.im.set(pairOut.xIm.subarray(0, bins), a.row * bins);
+      if (b !== undefined) {
+        into.re.set(pairOut.yRe.subarray(0, bins), b.row * bins);
+        into.im.set(pairOut.yIm.subarray(0, bins), b.row * bins);
+      }
+    }
+  };
+}
+
+/** sum[k] += X[k]·conj(Y[k]) for the first `bins` bins, X and Y at offsets `x` and `y` of the spectra table. */
+function addCrossSpectrum(spectra: HalfSpectra, x: number, y: number, sum: HalfSpectra, bins: number): void {
+  const { re, im } = spectra;
+  const sr = sum.re;
+  const si = sum.im;
+  for (let k = 0; k < bins; k++) {
+    const xr = re[x + k] as number;
+    const xi = im[x + k] as number;
+    const yr = re[y + k] as number;
+    const yi = im[y + k] as number;
+    sr[k] = (sr[k] as number) + xr * yr + xi * yi;
+    si[k] = (si[k] as number) + xi * yr - xr * yi;
+  }
 }
