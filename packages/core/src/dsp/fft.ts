@@ -237,7 +237,10 @@ export function realPairSpectra(
   const n = plan.size;
   const yLength = y === undefined ? 0 : y.length;
   if (x.length > n || yLength > n) {
-    throw new SluiceError('E_INVALID_ARGUMENT', `realPairSpectra: signals of ${Math.max(x.length, yLength)} samples do not fit a ${n}-point plan`);
+    throw new SluiceError(
+      'E_INVALID_ARGUMENT',
+      `realPairSpectra: signals of ${Math.max(x.length, yLength)} samples do not fit a ${n}-point plan`,
+    );
   }
   const { re, im } = scratch;
   // TypedArray#set converts from any array-like natively, far faster than an indexed loop over a Float32Array.

@@ -54,7 +54,14 @@ export function spectrograms(signals: readonly Float32Array[], size: number): Sp
     const [X, Y] = [out[pair] as Spectrogram, out[pair + 1]];
     for (let f = 0; f < frames; f++) {
       const start = f * hop - size;
-      realPairSpectra(plan, windowed(signals[pair] as Float32Array, start, x), second && windowed(second, start, y), spectra, scratch, bins);
+      realPairSpectra(
+        plan,
+        windowed(signals[pair] as Float32Array, start, x),
+        second && windowed(second, start, y),
+        spectra,
+        scratch,
+        bins,
+      );
       X.re.set(spectra.xRe.subarray(0, bins), f * bins);
       X.im.set(spectra.xIm.subarray(0, bins), f * bins);
       Y?.re.set(spectra.yRe.subarray(0, bins), f * bins);
