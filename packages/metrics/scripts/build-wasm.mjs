@@ -18,7 +18,9 @@ export const MOMENTS_WASM_BASE64 =
 `;
 if (process.argv.includes('--check')) {
   if (readFileSync(target, 'utf8') !== text) {
-    console.error('src/signal/moments-bytes.ts is not what src/signal/moments.wat compiles to: run pnpm --filter @sluice/metrics build:wasm');
+    console.error(
+      'src/signal/moments-bytes.ts is not what src/signal/moments.wat compiles to: run pnpm --filter @sluice/metrics build:wasm',
+    );
     process.exit(1);
   }
   console.log('moments-bytes.ts matches moments.wat');
