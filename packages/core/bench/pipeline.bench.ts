@@ -82,7 +82,9 @@ const times = await compare(
     nodeGain: () => nodeStreams('gain'),
     sluiceAsyncIdentity: sluiceAsyncSource,
   },
-  { rounds: 5, warmup: 1 },
+  // A run is ~10 ms: a few warm-up rounds let both sides' code reach the optimising compiler, and the median of
+  // 11 interleaved rounds keeps one garbage collection or a busy neighbour from deciding the ratio.
+  { rounds: 11, warmup: 3 },
 );
 
 const pipelineFigures = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallbackSource, CollectSink, NoiseSource, SilenceSource, ToneSource, run } from '../src/index';
+import { CallbackSource, CollectSink, NoiseSource, Pipeline, SilenceSource, ToneSource, run } from '../src/index';
 import { expectCode } from '@sluice/config/test-helpers';
 
 async function collect(source: AsyncIterable<import('../src/index').AudioChunk>) {
@@ -73,6 +73,14 @@ describe('CallbackSource', () => {
     await expectCode(collect(wrongCount), 'E_FORMAT');
     const unequal = new CallbackSource([[new Float32Array(4), new Float32Array(5)]], format);
     await expectCode(collect(unequal), 'E_FORMAT');
+  });
+
+  it("rejects a chunk item whose frame count is not its planes' length, in a pipeline too (which trusts its chunks)", async () => {
+    const liar = { format, planes: [new Float32Array(4), new Float32Array(4)], frames: 3, seq: 0, startFrame: 0, final: true };
+    const error = await expectCode(collect(new CallbackSource([liar], format)), 'E_FORMAT');
+    expect(error.message).toMatch(/says 3 frames but its planes hold 4/);
+    const sink = new CollectSink();
+    await expectCode(new Pipeline({ source: new CallbackSource([liar], format), sink }).wait(), 'E_FORMAT');
   });
 
   it('wraps a throwing generator as E_SOURCE with the cause', async () => {

@@ -2,7 +2,7 @@ import type { AudioChunk, Planes } from '../chunk/audio-chunk';
 import { ChunkStamper } from '../chunk/chunk-stamper';
 import { type AudioFormat, sameFormat, validateFormat } from '../format/audio-format';
 import { SluiceError } from '../errors/sluice-error';
-import type { Source, SyncPullIterator } from '../stream/types';
+import { CHECKED_CHUNKS, type Source, type SyncPullIterator } from '../stream/types';
 
 /** What a callback may yield: planes, one mono plane, or a whole chunk (re-numbered). */
 export type CallbackYield = Planes | Float32Array | AudioChunk;
@@ -73,11 +73,18 @@ export class CallbackSource implements Source {
         const result = iterator.next();
         if (result.done) return undefined;
         const value = result.value;
-        const planes = toPlanes(value, this.format, index);
+        const item = isChunk(value) ? value : undefined;
+        const planes = item === undefined ? toPlanes(value, this.format, index) : item.planes;
         checkPlanes(planes, this.format, index);
+        if (item !== undefined && item.frames !== (planes[0]?.length ?? 0)) {
+          throw new SluiceError(
+            'E_FORMAT',
+            `CallbackSource: item ${index} says ${item.frames} frames but its planes hold ${planes[0]?.length ?? 0}`,
+          );
+        }
         index++;
         // A chunk item keeps its object (and meta) when its numbering already fits.
-        return isChunk(value) && sameFormat(value.format, this.format) ? value : planes;
+        return item !== undefined && sameFormat(item.format, this.format) ? item : planes;
       } catch (error) {
         finished = true;
         iterator.return?.();
@@ -104,7 +111,9 @@ export class CallbackSource implements Source {
         iterator.return?.();
         return done;
       },
-    };
+      // Every item went through toPlanes and checkPlanes, and the stamper numbers it in this source's format.
+      [CHECKED_CHUNKS]: true,
+    } as SyncPullIterator<AudioChunk>;
   }
 
   private async *fromAsync(iterator: AsyncIterator<CallbackYield>): AsyncGenerator<AudioChunk> {

@@ -3,7 +3,7 @@ import { allocatePlanes } from '../chunk/audio-chunk';
 import { ChunkStamper } from '../chunk/chunk-stamper';
 import { type AudioFormat, validateFormat } from '../format/audio-format';
 import { SluiceError } from '../errors/sluice-error';
-import type { Source, SyncPullIterator } from '../stream/types';
+import { CHECKED_CHUNKS, type Source, type SyncPullIterator } from '../stream/types';
 
 /** Length and chunking options shared by the synthetic sources. */
 export interface GeneratedSourceOptions {
@@ -80,6 +80,7 @@ export abstract class GeneratedSource implements Source {
         done = true;
         return { done: true, value: undefined };
       },
-    };
+      [CHECKED_CHUNKS]: true,
+    } as SyncPullIterator<AudioChunk>;
   }
 }
