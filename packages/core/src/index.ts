@@ -97,3 +97,4 @@ export { audioToBytes, bytesToAudio, bytesToNdjson, ndjsonToBytes } from './chan
 
 export { Fft, type RealPairSpectra, fftPlan, nextPowerOfTwo, realPairSpectra } from './dsp/fft';
 export { BluesteinFft, type ComplexFft, anySizeFftPlan } from './dsp/bluestein';
+export { Radix3Fft, fastFftSize } from './dsp/radix3';

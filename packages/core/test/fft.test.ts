@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BluesteinFft, Fft, anySizeFftPlan, fftPlan, realPairSpectra } from '../src/index';
+import { BluesteinFft, Fft, Radix3Fft, anySizeFftPlan, fastFftSize, fftPlan, realPairSpectra } from '../src/index';
 import { expectThrowCode, seededRandom } from '@sluice/config/test-helpers';
 
 function naiveDft(re: Float64Array, im: Float64Array) {
@@ -40,8 +40,7 @@ describe('Fft', () => {
     const { outRe, outIm } = naiveDft(re, im);
     const xr = re.slice();
     const xi = im.slice();
-    const plan = anySizeFftPlan(size);
-    expect(plan).toBeInstanceOf(BluesteinFft);
+    const plan = new BluesteinFft(size);
     plan.forward(xr, xi);
     for (let k = 0; k < size; k++) {
       expect(xr[k]).toBeCloseTo(outRe[k] as number, 9);
@@ -52,6 +51,51 @@ describe('Fft', () => {
       expect(xr[k]).toBeCloseTo(re[k] as number, 12);
       expect(xi[k]).toBeCloseTo(im[k] as number, 12);
     }
+  });
+
+  it.each([3, 6, 12, 48, 384, 1536])('radix-3 matches a naive DFT at size %i and inverts', (size) => {
+    const random = seededRandom(size + 2);
+    const re = Float64Array.from({ length: size }, () => random() - 0.5);
+    const im = Float64Array.from({ length: size }, () => random() - 0.5);
+    const { outRe, outIm } = naiveDft(re, im);
+    const xr = re.slice();
+    const xi = im.slice();
+    const plan = new Radix3Fft(size);
+    plan.forward(xr, xi);
+    for (let k = 0; k < size; k++) {
+      expect(xr[k]).toBeCloseTo(outRe[k] as number, 9);
+      expect(xi[k]).toBeCloseTo(outIm[k] as number, 9);
+    }
+    plan.inverse(xr, xi);
+    for (let k = 0; k < size; k++) {
+      expect(xr[k]).toBeCloseTo(re[k] as number, 12);
+      expect(xi[k]).toBeCloseTo(im[k] as number, 12);
+    }
+  });
+
+  it('splits two real signals with a radix-3 plan too', () => {
+    const size = 96;
+    const random = seededRandom(12);
+    const x = Float64Array.from({ length: 90 }, () => random());
+    const y = Float64Array.from({ length: 50 }, () => random());
+    const out = { xRe: new Float64Array(size), xIm: new Float64Array(size), yRe: new Float64Array(size), yIm: new Float64Array(size) };
+    realPairSpectra(anySizeFftPlan(size), x, y, out, { re: new Float64Array(size), im: new Float64Array(size) });
+    const padded = (v: Float64Array) => Float64Array.from({ length: size }, (_, i) => v[i] ?? 0);
+    const ex = naiveDft(padded(x), new Float64Array(size));
+    const ey = naiveDft(padded(y), new Float64Array(size));
+    for (let k = 0; k < size; k++) {
+      expect(out.xRe[k]).toBeCloseTo(ex.outRe[k] as number, 9);
+      expect(out.xIm[k]).toBeCloseTo(ex.outIm[k] as number, 9);
+      expect(out.yRe[k]).toBeCloseTo(ey.outRe[k] as number, 9);
+      expect(out.yIm[k]).toBeCloseTo(ey.outIm[k] as number, 9);
+    }
+  });
+
+  it('picks the fastest plan for a size, and the smallest fast size for a length', () => {
+    expect(anySizeFftPlan(6144)).toBeInstanceOf(Radix3Fft);
+    expect(anySizeFftPlan(7680)).toBeInstanceOf(BluesteinFft);
+    expect([1, 2, 3, 5, 7, 13, 44611, 49153, 65536].map(fastFftSize)).toEqual([2, 2, 4, 6, 8, 16, 49152, 65536, 65536]);
+    expectThrowCode(() => new Radix3Fft(9), 'E_INVALID_ARGUMENT');
   });
 
   it('anySizeFftPlan uses radix-2 for powers of two', () => {

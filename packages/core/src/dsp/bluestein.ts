@@ -1,5 +1,6 @@
 import { SluiceError } from '../errors/sluice-error';
 import { type Fft, fftPlan, nextPowerOfTwo } from './fft';
+import { Radix3Fft } from './radix3';
 
 /** A complex FFT of any length, with the interface of {@link Fft}. */
 export interface ComplexFft {
@@ -105,11 +106,14 @@ function multiply(
 
 const plans = new Map<number, ComplexFft>();
 
-/** A cached FFT for any length: radix-2 for powers of two, Bluestein otherwise. */
+/** A cached FFT for any length: radix-2 for powers of two, {@link Radix3Fft} for 3 × a power of two, Bluestein otherwise. */
 export function anySizeFftPlan(size: number): ComplexFft {
   let plan = plans.get(size);
   if (plan === undefined) {
-    plan = (size & (size - 1)) === 0 && size > 0 ? fftPlan(size) : new BluesteinFft(size);
+    const third = size / 3;
+    if ((size & (size - 1)) === 0 && size > 0) plan = fftPlan(size);
+    else if (Number.isInteger(third) && (third & (third - 1)) === 0) plan = new Radix3Fft(size);
+    else plan = new BluesteinFft(size);
     plans.set(size, plan);
   }
   return plan;

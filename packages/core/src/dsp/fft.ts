@@ -1,4 +1,5 @@
 import { SluiceError } from '../errors/sluice-error';
+import type { ComplexFft } from './bluestein';
 
 /**
  * A power-of-two complex FFT on float64 arrays (separate real and imaginary
@@ -227,7 +228,7 @@ export interface RealPairSpectra {
  * signals' spectra are Hermitian, so `size / 2 + 1` bins say everything.
  */
 export function realPairSpectra(
-  plan: Fft,
+  plan: ComplexFft,
   x: ArrayLike<number>,
   y: ArrayLike<number> | undefined,
   out: RealPairSpectra,
@@ -251,7 +252,7 @@ export function realPairSpectra(
   plan.forward(re, im);
   const { xRe, xIm, yRe, yIm } = out;
   for (let k = 0; k < bins; k++) {
-    const j = (n - k) & (n - 1);
+    const j = k === 0 ? 0 : n - k;
     const zr = re[k] as number;
     const zi = im[k] as number;
     const cr = re[j] as number;

@@ -1,4 +1,4 @@
-import { type Fft, type RealPairSpectra, realPairSpectra } from '@sluice/core';
+import { type ComplexFft, type RealPairSpectra, realPairSpectra } from '@sluice/core';
 
 /** A complex spectrum. */
 export interface Spectrum {
@@ -7,7 +7,7 @@ export interface Spectrum {
 }
 
 /** Half spectra (bins 0…size/2) of real signals zero-padded to the plan size, two per complex FFT; into `out`'s arrays when given. */
-export function spectraOf(plan: Fft, signals: readonly ArrayLike<number>[], out: Spectrum[] = []): Spectrum[] {
+export function spectraOf(plan: ComplexFft, signals: readonly ArrayLike<number>[], out: Spectrum[] = []): Spectrum[] {
   const size = plan.size;
   const scratch = { re: new Float64Array(size), im: new Float64Array(size) };
   const spectrum = (index: number): Spectrum => {
