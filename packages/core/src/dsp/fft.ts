@@ -1,5 +1,6 @@
 import { SluiceError } from '../errors/sluice-error';
 import type { ComplexFft } from './bluestein';
+import { InPlaceFft, twiddlePairs } from './in-place-fft';
 
 /**
  * A power-of-two complex FFT on float64 arrays (separate real and imaginary
@@ -8,9 +9,7 @@ import type { ComplexFft } from './bluestein';
  * so that core stays dependency-free and metrics get float64 accuracy; tests
  * check it against a naive DFT.
  */
-export class Fft {
-  /** Transform length (a power of two). */
-  readonly size: number;
+export class Fft extends InPlaceFft {
   /** Index pairs (i, j), i < j, swapped to put the input in bit-reversed order. */
   private readonly swaps: Uint32Array;
   /** Per radix-2² pass of `quarter` = 1, 4, 16… (2, 8, 32… after an odd first stage): W^k, W^(2k) for k < quarter, interleaved. */
@@ -20,7 +19,7 @@ export class Fft {
     if (!Number.isInteger(size) || size < 1 || (size & (size - 1)) !== 0) {
       throw new SluiceError('E_INVALID_ARGUMENT', `Fft: size must be a power of two, got ${String(size)}`);
     }
-    this.size = size;
+    super(size, 'Fft');
     const bits = Math.log2(size);
     const swaps: number[] = [];
     for (let i = 0; i < size; i++) {
@@ -30,40 +29,8 @@ export class Fft {
     }
     this.swaps = Uint32Array.from(swaps);
     for (let quarter = bits % 2 === 1 ? 2 : 1; quarter < size; quarter <<= 2) {
-      const twiddles = new Float64Array(4 * quarter);
-      const length = 4 * quarter;
-      for (let k = 0; k < quarter; k++) {
-        // Each from its own angle rather than by recurrence, for float64 accuracy at every size.
-        twiddles[4 * k] = Math.cos((2 * Math.PI * k) / length);
-        twiddles[4 * k + 1] = -Math.sin((2 * Math.PI * k) / length);
-        twiddles[4 * k + 2] = Math.cos((4 * Math.PI * k) / length);
-        twiddles[4 * k + 3] = -Math.sin((4 * Math.PI * k) / length);
-      }
-      this.passes.push({ quarter, twiddles });
+      this.passes.push({ quarter, twiddles: twiddlePairs(4 * quarter, quarter) });
     }
-  }
-
-  /** In-place forward transform: X[k] = Σ x[n]·e^(−2πikn/N). */
-  forward(re: Float64Array, im: Float64Array): void {
-    this.check(re, im);
-    this.transform(re, im);
-  }
-
-  /** In-place inverse transform, scaled by 1/N so that inverse(forward(x)) = x. */
-  inverse(re: Float64Array, im: Float64Array): void {
-    this.check(re, im);
-    // The inverse DFT is the forward one with real and imaginary parts swapped on the way in and out.
-    this.transform(im, re);
-    const scale = 1 / this.size;
-    for (let i = 0; i < this.size; i++) {
-      re[i] = (re[i] as number) * scale;
-      im[i] = (im[i] as number) * scale;
-    }
-  }
-
-  private check(re: Float64Array, im: Float64Array): void {
-    const n = this.size;
-    if (re.length < n || im.length < n) throw new SluiceError('E_INVALID_ARGUMENT', `Fft: arrays must hold ${n} values`);
   }
 
   /**
@@ -71,7 +38,7 @@ export class Fft {
    * over the data (radix-2²): a quarter of the passes through memory of one
    * stage at a time, which is what a 65,536-point transform waits on.
    */
-  private transform(re: Float64Array, im: Float64Array): void {
+  protected transform(re: Float64Array, im: Float64Array): void {
     const n = this.size;
     const swaps = this.swaps;
     for (let s = 0; s < swaps.length; s += 2) {

@@ -1,6 +1,7 @@
 import { SluiceError } from '../errors/sluice-error';
 import type { ComplexFft } from './bluestein';
 import { type Fft, fftPlan } from './fft';
+import { InPlaceFft, twiddlePairs } from './in-place-fft';
 
 /**
  * A complex FFT of 3·2^k points: one radix-3 decimation-in-time step over
@@ -8,8 +9,7 @@ import { type Fft, fftPlan } from './fft';
  * the gaps between powers of two (49,152 for a 44,611-sample window instead
  * of 65,536), at about the cost per point of the radix-2 transform.
  */
-export class Radix3Fft implements ComplexFft {
-  readonly size: number;
+export class Radix3Fft extends InPlaceFft implements ComplexFft {
   private readonly third: number;
   private readonly inner: Fft;
   /** W^k and W^(2k) for k < size/3, interleaved (re, im, re, im). */
@@ -24,16 +24,10 @@ export class Radix3Fft implements ComplexFft {
     if (!Number.isInteger(third) || third < 1 || (third & (third - 1)) !== 0) {
       throw new SluiceError('E_INVALID_ARGUMENT', `Radix3Fft: size must be 3 × a power of two, got ${String(size)}`);
     }
-    this.size = size;
+    super(size, 'Radix3Fft');
     this.third = third;
     this.inner = fftPlan(third);
-    this.twiddles = new Float64Array(4 * third);
-    for (let k = 0; k < third; k++) {
-      this.twiddles[4 * k] = Math.cos((2 * Math.PI * k) / size);
-      this.twiddles[4 * k + 1] = -Math.sin((2 * Math.PI * k) / size);
-      this.twiddles[4 * k + 2] = Math.cos((4 * Math.PI * k) / size);
-      this.twiddles[4 * k + 3] = -Math.sin((4 * Math.PI * k) / size);
-    }
+    this.twiddles = twiddlePairs(size, third);
     this.workRe = new Float64Array(size);
     this.workIm = new Float64Array(size);
     this.parts = [0, 1, 2].map((p) => ({
@@ -42,33 +36,11 @@ export class Radix3Fft implements ComplexFft {
     }));
   }
 
-  forward(re: Float64Array, im: Float64Array): void {
-    this.check(re, im);
-    this.transform(re, im);
-  }
-
-  inverse(re: Float64Array, im: Float64Array): void {
-    this.check(re, im);
-    // As for Fft: the inverse DFT is the forward one with real and imaginary parts swapped.
-    this.transform(im, re);
-    const scale = 1 / this.size;
-    for (let i = 0; i < this.size; i++) {
-      re[i] = (re[i] as number) * scale;
-      im[i] = (im[i] as number) * scale;
-    }
-  }
-
-  private check(re: Float64Array, im: Float64Array): void {
-    if (re.length < this.size || im.length < this.size) {
-      throw new SluiceError('E_INVALID_ARGUMENT', `Radix3Fft: arrays must hold ${this.size} values`);
-    }
-  }
-
   /**
    * X[k + j·m] = A[k] + ω^j·W^k·B[k] + ω^(2j)·W^(2k)·C[k] (m = N/3, ω = e^(−2πi/3)), where A, B, C are the
    * transforms of x[3n], x[3n + 1], x[3n + 2].
    */
-  private transform(re: Float64Array, im: Float64Array): void {
+  protected transform(re: Float64Array, im: Float64Array): void {
     const m = this.third;
     const { workRe, workIm, twiddles } = this;
     for (let n = 0; n < m; n++) {
