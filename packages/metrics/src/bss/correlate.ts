@@ -63,7 +63,7 @@ export function crossCorrelations(signals: readonly Channel[], pairs: readonly C
   });
 }
 
-/** One signal's part in the group's table: a y block as it is, or an x segment widened by maxLag − 1 on both sides. */
+/** One signal's part in the block's table: a y block as it is, or an x segment widened by maxLag − 1 on both sides. */
 interface Segment {
   row: number;
   signal: Channel;

@@ -3,7 +3,7 @@ import type { Moments } from './moments';
 
 /** Samples per block copied into the module's memory: two blocks (128 KiB) stay in L2 while the kernel reads them. */
 const BLOCK = 16384;
-/** Below this many samples the copy and the call cost more than the scalar loop saves. */
+/** Below this many samples the copies and the call cost more than the kernel saves (measured: the scalar loop wins at 128, the kernel from 256). */
 const MIN_SAMPLES = 256;
 
 interface Kernel {
