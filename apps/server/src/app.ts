@@ -150,7 +150,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
       // With a queue the workers' number decides how many run at once: every job is handed on at once.
       concurrent: queue === undefined ? limits.separationJobs : 20,
       ...(queue === undefined ? {} : { batch: queue.client }),
-      queue: 20,
+      queue: limits.separationQueue,
       retentionMs: limits.retentionMs,
       ...(options.separator === undefined ? {} : { model: options.separator }),
       ...(options.models === undefined ? {} : { registry: options.models }),

@@ -12,8 +12,10 @@ export interface ServerLimits {
   uploadBytes: number;
   /** Speech streams at once (default 64). */
   speechStreams: number;
-  /** Separation jobs running at once (default 2; more wait in a queue of 20). */
+  /** Separation jobs running at once (default 2; more wait in the queue). */
   separationJobs: number;
+  /** Separation jobs waiting for a place (default 20); an upload beyond them gets 503 `E_BUFFER_OVERFLOW`. */
+  separationQueue: number;
   /** WebSocket streams at once (default 16). */
   socketStreams: number;
   /** Requests per client per minute (default 600). */
@@ -37,6 +39,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   uploadBytes: 100 * 1024 * 1024,
   speechStreams: 64,
   separationJobs: 2,
+  separationQueue: 20,
   socketStreams: 16,
   requestsPerMinute: 600,
   retentionMs: 30 * 60 * 1000,
