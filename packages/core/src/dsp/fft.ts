@@ -35,7 +35,7 @@ export class Fft extends InPlaceFft {
 
   /**
    * Decimation in time on the bit-reversed input, two radix-2 stages per pass
-   * over the data (radix-2²): a quarter of the passes through memory of one
+   * over the data (radix-2²): half the passes through memory of one
    * stage at a time, which is what a 65,536-point transform waits on.
    */
   protected transform(re: Float64Array, im: Float64Array): void {
