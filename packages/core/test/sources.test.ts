@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CallbackSource, CollectSink, NoiseSource, Pipeline, SilenceSource, ToneSource, run } from '../src/index';
+import {
+  type AudioChunk,
+  CallbackSource,
+  CollectSink,
+  NoiseSource,
+  Pipeline,
+  SilenceSource,
+  type SyncPullIterator,
+  ToneSource,
+  run,
+} from '../src/index';
 import { expectCode } from '@sluice/config/test-helpers';
 
 async function collect(source: AsyncIterable<import('../src/index').AudioChunk>) {
@@ -81,6 +91,23 @@ describe('CallbackSource', () => {
     expect(error.message).toMatch(/says 3 frames but its planes hold 4/);
     const sink = new CollectSink();
     await expectCode(new Pipeline({ source: new CallbackSource([liar], format), sink }).wait(), 'E_FORMAT');
+  });
+
+  it('answers nextSync() in one rewritten object, and next() in a fresh one each time', async () => {
+    const items = [
+      [new Float32Array(2), new Float32Array(2)],
+      [new Float32Array(3), new Float32Array(3)],
+    ];
+    const sync = new CallbackSource(items, format)[Symbol.asyncIterator]() as SyncPullIterator<AudioChunk>;
+    const first = sync.nextSync();
+    expect(first?.done === false && first.value.frames).toBe(2);
+    const second = sync.nextSync();
+    expect(second).toBe(first);
+    expect(second?.done === false && second.value.frames).toBe(3);
+    const iterator = new CallbackSource(items, format)[Symbol.asyncIterator]();
+    const [a, b] = [await iterator.next(), await iterator.next()];
+    expect(a).not.toBe(b);
+    expect([a.value?.frames, b.value?.frames]).toEqual([2, 3]);
   });
 
   it('wraps a throwing generator as E_SOURCE with the cause', async () => {

@@ -121,6 +121,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private sinkCounters: StageCounter[];
   private delivered = { chunks: 0, frames: 0 };
   private outputFormat: AudioFormat;
+  /** The source chunk in flight, as the one-element batch the stages take. */
+  private readonly sourceChunk: AudioChunk[] = [undefined as unknown as AudioChunk];
 
   constructor(options: PipelineOptions) {
     super();
@@ -355,7 +357,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       expectedSeq++;
       this.sourceCounter.chunks++;
       this.sourceCounter.frames += chunk.frames;
-      let outputs = this.stages.length === 0 ? [chunk] : this.runProcessors([chunk], chunk.final);
+      // One array for every source chunk, rewritten in place (never resized): nothing below keeps it past this chunk.
+      const input = this.sourceChunk;
+      input[0] = chunk;
+      let outputs = this.stages.length === 0 ? input : this.runProcessors(input, chunk.final);
       if (isPromiseLike(outputs)) outputs = await outputs;
       const written = this.deliver(outputs);
       if (written !== undefined) await written;

@@ -64,6 +64,8 @@ export class CallbackSource implements Source {
   private fromSync(iterator: Iterator<CallbackYield>): SyncPullIterator<AudioChunk> {
     const stamper = new ChunkStamper(this.format);
     const done: IteratorResult<AudioChunk> = { done: true, value: undefined };
+    // nextSync() answers in one object, rewritten by each call (SyncPullIterator allows it): nothing allocated per chunk.
+    const reused: { done: false; value: AudioChunk } = { done: false, value: undefined as unknown as AudioChunk };
     let index = 0;
     let started = false;
     let finished = false;
@@ -101,11 +103,15 @@ export class CallbackSource implements Source {
       const current = pending ?? this.emptyPlanes();
       pending = pending === undefined ? undefined : pull();
       finished = pending === undefined;
-      return { done: false, value: isChunk(current) ? stamper.restamp(current, finished) : stamper.stamp(current, finished) };
+      reused.value = isChunk(current) ? stamper.restamp(current, finished) : stamper.stamp(current, finished);
+      return reused;
     };
     return {
       nextSync,
-      next: async () => nextSync(),
+      next: async () => {
+        const result = nextSync();
+        return result.done ? result : { done: false, value: result.value };
+      },
       return: async () => {
         finished = true;
         iterator.return?.();

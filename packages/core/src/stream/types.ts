@@ -26,7 +26,12 @@ export interface Source extends AsyncIterable<AudioChunk> {
  * `undefined`, so buffered audio moves without a promise per chunk.
  */
 export interface SyncPullIterator<T> extends AsyncIterator<T> {
-  /** The next result if it is ready now, or `undefined` to say "await next()". */
+  /**
+   * The next result if it is ready now, or `undefined` to say "await next()".
+   * The result object may be the same one each call, rewritten: read it
+   * before calling again (core's sources do this, so a pipeline allocates
+   * nothing per chunk).
+   */
   nextSync(): IteratorResult<T> | undefined;
 }
 
