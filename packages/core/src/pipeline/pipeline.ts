@@ -398,6 +398,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       this.finish('failed');
       if (this.listenerCount('error') > 0) this.emit('error', error);
     }
+    // The reused batch would otherwise keep the run's last chunk (and its audio) alive as long as the pipeline.
+    this.sourceChunk[0] = undefined as unknown as AudioChunk;
     await this.release(this.iterator as AsyncIterator<AudioChunk>, this.pendingPull);
     this.emit('progress', this.stats);
     this.emit('end', this.stats);
