@@ -1,6 +1,6 @@
 import { SluiceError } from '../errors/sluice-error';
 import { type Fft, fftPlan, nextPowerOfTwo } from './fft';
-import { Radix3Fft } from './radix3';
+import { Radix3Fft, isRadix3Size } from './radix3';
 
 /** A complex FFT of any length, with the interface of {@link Fft}. */
 export interface ComplexFft {
@@ -110,9 +110,8 @@ const plans = new Map<number, ComplexFft>();
 export function anySizeFftPlan(size: number): ComplexFft {
   let plan = plans.get(size);
   if (plan === undefined) {
-    const third = size / 3;
     if ((size & (size - 1)) === 0 && size > 0) plan = fftPlan(size);
-    else if (Number.isInteger(third) && (third & (third - 1)) === 0) plan = new Radix3Fft(size);
+    else if (isRadix3Size(size)) plan = new Radix3Fft(size);
     else plan = new BluesteinFft(size);
     plans.set(size, plan);
   }

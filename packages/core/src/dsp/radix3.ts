@@ -21,7 +21,7 @@ export class Radix3Fft extends InPlaceFft implements ComplexFft {
 
   constructor(size: number) {
     const third = size / 3;
-    if (!Number.isInteger(third) || third < 1 || (third & (third - 1)) !== 0) {
+    if (!isRadix3Size(size)) {
       throw new SluiceError('E_INVALID_ARGUMENT', `Radix3Fft: size must be 3 × a power of two, got ${String(size)}`);
     }
     super(size, 'Radix3Fft');
@@ -83,6 +83,12 @@ export class Radix3Fft extends InPlaceFft implements ComplexFft {
       im[k + 2 * m] = ti + dr;
     }
   }
+}
+
+/** True when `size` is 3 × a power of two, the sizes {@link Radix3Fft} takes. */
+export function isRadix3Size(size: number): boolean {
+  const third = size / 3;
+  return Number.isInteger(third) && third >= 1 && (third & (third - 1)) === 0;
 }
 
 /**
