@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { siSdr } from '../src/index';
 import { accumulate, emptyMoments } from '../src/signal/moments';
 import { useSimdMoments } from '../src/signal/moments-wasm';
+import { twoPassSiSdr } from './two-pass';
 
 const random = seededRandom(11);
 const noise = (n: number) => Float32Array.from({ length: n }, () => random() - 0.5 + 0.1);
@@ -56,28 +57,3 @@ describe('the SIMD moments kernel', () => {
     }
   });
 });
-
-/** SI-SDR from its definition: zero-mean signals, α = ⟨ŝ, s⟩ / ‖s‖², then ‖αs‖² / ‖ŝ − αs‖², in two passes. */
-function twoPassSiSdr(estimate: Float32Array[], reference: Float32Array[]): number {
-  const mean = (planes: Float32Array[]) =>
-    planes.reduce((sum, plane) => sum + plane.reduce((s, v) => s + v, 0), 0) / (planes.length * (planes[0]?.length ?? 1));
-  const [me, mr] = [mean(estimate), mean(reference)];
-  let dot = 0;
-  let energy = 0;
-  for (const [c, plane] of reference.entries()) {
-    for (const [i, v] of plane.entries()) {
-      dot += ((estimate[c]?.[i] as number) - me) * (v - mr);
-      energy += (v - mr) ** 2;
-    }
-  }
-  const alpha = dot / energy;
-  let target = 0;
-  let error = 0;
-  for (const [c, plane] of reference.entries()) {
-    for (const [i, v] of plane.entries()) {
-      target += (alpha * (v - mr)) ** 2;
-      error += ((estimate[c]?.[i] as number) - me - alpha * (v - mr)) ** 2;
-    }
-  }
-  return 10 * Math.log10(target / error);
-}

@@ -1,4 +1,5 @@
-import { type PairOptions, type Signal, pairOf } from './input';
+import { type Projection, SECOND_PASS_ABOVE_DB, residualEnergy } from './exact-residual';
+import { type Channel, type PairOptions, type Signal, pairOf } from './input';
 import { type Moments, RESOLUTION, pairMoments, ratioDb } from './moments';
 
 /** Options for {@link siSdr}. */
@@ -7,21 +8,57 @@ export interface SiSdrOptions extends PairOptions {
   zeroMean?: boolean;
 }
 
-/**
- * SI-SDR from moments (Le Roux et al., 2019): the estimate is projected on
- * the reference, ŝ_target = α·s with α = ⟨ŝ, s⟩ / ‖s‖², and
- * SI-SDR = 10·log10(‖ŝ_target‖² / ‖ŝ − ŝ_target‖²).
- */
-export function siSdrFromMoments(m: Moments, zeroMean = true): number {
+/** SI-SDR's terms from moments. */
+interface SiSdrTerms {
+  target: number;
+  /** ‖ŝ‖² − ‖αs‖², floored at {@link SiSdrTerms.floor}. */
+  residual: number;
+  /** ‖ŝ‖² times float64 resolution: a perfect (scaled) copy scores ≈ 156 dB, not ∞. */
+  floor: number;
+  projection: Projection;
+}
+
+/** SI-SDR's terms, or the value itself where it is an edge case: NaN for a silent reference, −∞ for a silent estimate. */
+function siSdrTerms(m: Moments, zeroMean: boolean): SiSdrTerms | number {
   const cross = zeroMean ? m.sumAB - (m.sumA * m.sumB) / m.n : m.sumAB;
   const referenceEnergy = zeroMean ? m.sumBB - (m.sumB * m.sumB) / m.n : m.sumBB;
   const estimateEnergy = zeroMean ? m.sumAA - (m.sumA * m.sumA) / m.n : m.sumAA;
   if (referenceEnergy <= 0) return Number.NaN;
   if (estimateEnergy <= 0) return Number.NEGATIVE_INFINITY;
   const target = (cross * cross) / referenceEnergy;
-  // ‖ŝ − target‖² = ‖ŝ‖² − ‖target‖² (orthogonal); floored at float64 resolution, so a perfect copy scores ≈ 156 dB, not ∞.
-  const residual = Math.max(estimateEnergy - target, estimateEnergy * RESOLUTION);
-  return ratioDb(target, residual);
+  const floor = estimateEnergy * RESOLUTION;
+  const projection = { scale: cross / referenceEnergy, meanA: zeroMean ? m.sumA / m.n : 0, meanB: zeroMean ? m.sumB / m.n : 0 };
+  // ‖ŝ − αs‖² = ‖ŝ‖² − ‖αs‖² (orthogonal)
+  return { target, residual: Math.max(estimateEnergy - target, floor), floor, projection };
+}
+
+/**
+ * SI-SDR from moments (Le Roux et al., 2019): the estimate is projected on
+ * the reference, ŝ_target = α·s with α = ⟨ŝ, s⟩ / ‖s‖², and
+ * SI-SDR = 10·log10(‖ŝ_target‖² / ‖ŝ − ŝ_target‖²). One pass, so above
+ * {@link SECOND_PASS_ABOVE_DB} the residual loses precision; siSdrOfPair
+ * reads the samples again there.
+ */
+export function siSdrFromMoments(m: Moments, zeroMean = true): number {
+  const terms = siSdrTerms(m, zeroMean);
+  return typeof terms === 'number' ? terms : ratioDb(terms.target, terms.residual);
+}
+
+/** SI-SDR of channels a against b, with the residual summed again from the samples where the moments alone are imprecise. */
+function siSdrOfPair(m: Moments, zeroMean: boolean, a: readonly Channel[], b: readonly Channel[], length: number): number {
+  const terms = siSdrTerms(m, zeroMean);
+  if (typeof terms === 'number') return terms;
+  const onePass = ratioDb(terms.target, terms.residual);
+  if (!(onePass > SECOND_PASS_ABOVE_DB)) return onePass;
+  return ratioDb(terms.target, Math.max(residualEnergy(a, b, length, terms.projection), terms.floor));
+}
+
+/** Plain SDR of channels a against b, with the error summed again from the samples where the moments alone are imprecise. */
+function sdrOfPair(m: Moments, a: readonly Channel[], b: readonly Channel[], length: number): number {
+  const value = sdrFromMoments(m);
+  if (!(value > SECOND_PASS_ABOVE_DB)) return value;
+  const error = residualEnergy(a, b, length, { scale: 1, meanA: 0, meanB: 0 });
+  return ratioDb(m.sumBB, Math.max(error, Math.max(m.sumAA, m.sumBB) * RESOLUTION));
 }
 
 /** Plain SDR from moments: 10·log10(‖r‖² / ‖r − e‖²). */
@@ -45,17 +82,22 @@ export function correlationFromMoments(m: Moments): number {
  * together (one scale factor for the whole signal). {@link siSdrPerChannel}
  * gives one value per channel. A silent reference gives NaN (undefined); a
  * silent estimate of a non-silent reference gives −∞; a perfect (scaled)
- * copy gives about 156 dB, the float64 limit.
+ * copy gives about 156 dB, the float64 limit. One pass over the samples,
+ * and a second one where the result is above 60 dB, so that the residual is
+ * exact there too.
  */
 export function siSdr(estimate: Signal, reference: Signal, options: SiSdrOptions = {}): number {
   const { a, b, length } = pairOf(estimate, reference, options);
-  return siSdrFromMoments(pairMoments(a, b, length, ['estimate', 'reference']).total, options.zeroMean ?? true);
+  return siSdrOfPair(pairMoments(a, b, length, ['estimate', 'reference']).total, options.zeroMean ?? true, a, b, length);
 }
 
 /** SI-SDR of each channel on its own. */
 export function siSdrPerChannel(estimate: Signal, reference: Signal, options: SiSdrOptions = {}): number[] {
   const { a, b, length } = pairOf(estimate, reference, options);
-  return pairMoments(a, b, length, ['estimate', 'reference']).channels.map((m) => siSdrFromMoments(m, options.zeroMean ?? true));
+  const zeroMean = options.zeroMean ?? true;
+  return pairMoments(a, b, length, ['estimate', 'reference']).channels.map((m, c) =>
+    siSdrOfPair(m, zeroMean, [a[c] as Channel], [b[c] as Channel], length),
+  );
 }
 
 /**
@@ -65,13 +107,15 @@ export function siSdrPerChannel(estimate: Signal, reference: Signal, options: Si
  */
 export function sdr(estimate: Signal, reference: Signal, options: PairOptions = {}): number {
   const { a, b, length } = pairOf(estimate, reference, options);
-  return sdrFromMoments(pairMoments(a, b, length, ['estimate', 'reference']).total);
+  return sdrOfPair(pairMoments(a, b, length, ['estimate', 'reference']).total, a, b, length);
 }
 
 /** Plain SDR of each channel. */
 export function sdrPerChannel(estimate: Signal, reference: Signal, options: PairOptions = {}): number[] {
   const { a, b, length } = pairOf(estimate, reference, options);
-  return pairMoments(a, b, length, ['estimate', 'reference']).channels.map(sdrFromMoments);
+  return pairMoments(a, b, length, ['estimate', 'reference']).channels.map((m, c) =>
+    sdrOfPair(m, [a[c] as Channel], [b[c] as Channel], length),
+  );
 }
 
 /**
@@ -106,18 +150,22 @@ export interface SignalMetrics {
   channels: { siSdr: number; sdr: number; snr: number; correlation: number }[];
 }
 
-function fromMoments(m: Moments, zeroMean: boolean) {
-  const value = sdrFromMoments(m);
-  return { siSdr: siSdrFromMoments(m, zeroMean), sdr: value, snr: value, correlation: correlationFromMoments(m) };
+function metricsOfPair(m: Moments, zeroMean: boolean, a: readonly Channel[], b: readonly Channel[], length: number) {
+  const value = sdrOfPair(m, a, b, length);
+  return { siSdr: siSdrOfPair(m, zeroMean, a, b, length), sdr: value, snr: value, correlation: correlationFromMoments(m) };
 }
 
 /**
  * SI-SDR, SDR, SNR (of the estimate, noise = estimate − reference, which
- * equals SDR) and correlation, overall and per channel, in one pass.
+ * equals SDR) and correlation, overall and per channel, in one pass (a
+ * second one only where a ratio is above 60 dB, for precision).
  */
 export function measure(estimate: Signal, reference: Signal, options: SiSdrOptions = {}): SignalMetrics {
   const { a, b, length } = pairOf(estimate, reference, options);
   const { channels, total } = pairMoments(a, b, length, ['estimate', 'reference']);
   const zeroMean = options.zeroMean ?? true;
-  return { ...fromMoments(total, zeroMean), channels: channels.map((m) => fromMoments(m, zeroMean)) };
+  return {
+    ...metricsOfPair(total, zeroMean, a, b, length),
+    channels: channels.map((m, c) => metricsOfPair(m, zeroMean, [a[c] as Channel], [b[c] as Channel], length)),
+  };
 }
