@@ -22,10 +22,13 @@ export interface BatchWorkerOptions {
   /** Worker threads one separation job may use (default 1: parallelism comes from more jobs, more workers). */
   readonly threads?: number;
   /**
-   * How long a job's lock lasts without renewal (default 30 000 ms). The
-   * lock is renewed every half of it while the job runs (the audio work is in
-   * a thread of its own, so renewal is never late); a worker that dies stops
-   * renewing, and another worker takes the job over after this long.
+   * How long a job's lock lasts without renewal (default 30 000 ms, at
+   * least 1000). The lock is renewed every half of it while the job runs,
+   * from the worker's main thread; the audio work is in a thread of its own
+   * and never delays it, but other processes on a loaded machine can (a
+   * renewal more than half a lock late counts as a stall, and the job starts
+   * again), so keep it to seconds. A worker that dies stops renewing, and
+   * another worker takes the job over after this long.
    */
   readonly lockMs?: number;
   /** On {@link BatchWorker.drain}: how long running jobs may take to finish before they are handed back (default 60 000 ms). */
@@ -73,7 +76,7 @@ export class BatchWorker extends EventEmitter<BatchWorkerEvents> {
     for (const [name, value, min] of [
       ['concurrency', options.concurrency, 1],
       ['threads', options.threads, 1],
-      ['lockMs', options.lockMs, 500],
+      ['lockMs', options.lockMs, 1000],
       ['drainTimeoutMs', options.drainTimeoutMs, 0],
     ] as const) {
       if (value !== undefined && (!Number.isInteger(value) || value < min))

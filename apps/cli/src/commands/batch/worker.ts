@@ -20,7 +20,7 @@ export const workerCommand: Command = {
 
 Runs batch jobs (sluice batch submit) until stopped; start as many as you like, on as many machines.
 --concurrency N  jobs of each kind at once (default 1); --threads N  threads per separation (default 1)
---lock-ms N      a job's lock (default 30000): a worker that dies has its job taken over after this long
+--lock-ms N      a job's lock (default 30000, at least 1000): a worker that dies has its job taken over after this long
 SIGTERM or Ctrl-C drains: no new jobs, the running ones finish (after --drain-timeout, default 60 s, they are
 handed back to the queue), then the worker exits 0. A second signal stops at once (the job is taken over later).
 Prints one line per event: started, wrote, done, failed, handed-back.
