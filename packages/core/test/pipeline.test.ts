@@ -145,6 +145,36 @@ describe('Pipeline', () => {
     expect(expectedStart).toBe(10_300);
   });
 
+  it('keeps every chunk and its order through stages answering with one chunk, several, a promise or a flush', async () => {
+    // The pipeline reuses one-element arrays for single answers: a stage that answers twice, or goes
+    // asynchronous while the one before it answered once, must not lose or repeat a chunk.
+    const format = { sampleRate: 8000, channels: 1 };
+    const input = Array.from({ length: 30 }, (_, k) => [Float32Array.from({ length: 7 }, (_, i) => k * 7 + i)]);
+    const split: Processor = {
+      name: 'split-every-third',
+      process: (chunk) => {
+        if (chunk.seq % 3 !== 0) return chunk;
+        const [plane] = chunk.planes as [Float32Array];
+        const half = (from: number, to: number) => createAudioChunk({ format: chunk.format, planes: [plane.slice(from, to)] });
+        return [half(0, 3), half(3, 7)];
+      },
+    };
+    const sometimesLate: Processor = {
+      name: 'sometimes-late',
+      process: (chunk) => (chunk.seq % 4 === 1 ? new Promise((resolve) => setTimeout(() => resolve(chunk), 1)) : chunk),
+    };
+    const sink = new CollectSink();
+    const stats = await new Pipeline({
+      source: new CallbackSource(input, format),
+      processors: [split, sometimesLate, new Delay(5), new IdentityProcessor()],
+      sink,
+    }).wait();
+    const [collected] = sink.planes as [Float32Array];
+    const expected = [0, 0, 0, 0, 0, ...Array.from({ length: 30 * 7 }, (_, i) => i)];
+    expect(Array.from(collected)).toEqual(expected);
+    expect(stats.frames).toBe(expected.length);
+  });
+
   it('a custom stateful processor gives the same output for any chunking', async () => {
     const random = seededRandom(5);
     const samples = Float32Array.from({ length: 20_000 }, () => random() * 2 - 1);
