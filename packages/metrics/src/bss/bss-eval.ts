@@ -3,6 +3,7 @@ import { type Channel, type Signal, channelsOf, reportNonFinite } from '../signa
 import { crossCorrelations, type CorrelationPair } from './correlate';
 import { type SolveReport, solveConditioned } from './conditioned-solve';
 import { type Spectrum, multiplySumHalf, spectraOf } from './spectra';
+import { SpectrumArena } from './spectrum-arena';
 
 /** Options for {@link bssEval}. */
 export interface BssEvalOptions {
@@ -146,6 +147,13 @@ export async function bssEval(
   // 3·2^k sizes too: a 1 s window at 44.1 kHz (44,611 samples with the filter's tail) takes 49,152 points, not 65,536.
   const size = fastFftSize(windowFrames + filterLength - 1);
   const plan = anySizeFftPlan(size);
+  // Every signal is real, so every spectrum is kept as bins 0…size/2; all of them in one arena, so that the
+  // projections' multiply-accumulate runs in SIMD. In order: the filters' (p per estimate channel), the own
+  // filters' (channels per estimate channel), each window's references and estimates, the projections.
+  const bins = size / 2 + 1;
+  const arena = new SpectrumArena(new Array<number>(sources * channels * (p + channels) + 2 * p + 2 * channels).fill(bins));
+  const free = arena.spectra.values();
+  const take = (count: number) => Array.from({ length: count }, () => free.next().value as Spectrum);
   const tap = (coefficients: Float64Array, rows: number, cols: number, row: number, col: number) =>
     Float64Array.from({ length: filterLength }, (_, u) => coefficients[(u * rows + row) * cols + col] as number);
   const allSpectra: Spectrum[][][] = [];
@@ -156,6 +164,7 @@ export async function bssEval(
         spectraOf(
           plan,
           Array.from({ length: p }, (_, k) => tap(filters, p, p, k, e * channels + c)),
+          take(p),
         ),
       ),
     );
@@ -164,16 +173,17 @@ export async function bssEval(
         spectraOf(
           plan,
           Array.from({ length: channels }, (_, a) => tap(ownFilters[e] as Float64Array, channels, channels, a, c)),
+          take(channels),
         ),
       ),
     );
   }
 
   const result = { sdr: grid(sources, windows), isr: grid(sources, windows), sir: grid(sources, windows), sar: grid(sources, windows) };
-  // Buffers reused by every window: the references' spectra, the projections' half spectra and the projections.
-  const windowSpectra: Spectrum[] = [];
-  const estimateSpectra: Spectrum[] = [];
-  const halves = Array.from({ length: 2 * channels }, () => ({ re: new Float64Array(size), im: new Float64Array(size) }));
+  // Buffers reused by every window: the references' spectra, the estimates' and the projections'.
+  const windowSpectra = take(p);
+  const estimateSpectra = take(p);
+  const halves = take(2 * channels);
   for (let t = 0; t < windows; t++) {
     if (options.signal?.aborted) throw abortError(options.signal, 'bssEval');
     const start = t * hopFrames;
@@ -197,8 +207,8 @@ export async function bssEval(
       // the source's own channels (for ISR), channel by channel; only the bins up to Nyquist, since all are real.
       const own = windowSpectra.slice(e * channels, (e + 1) * channels);
       for (let c = 0; c < channels; c++) {
-        multiplySumHalf((allSpectra[e] as Spectrum[][])[c] as Spectrum[], windowSpectra, halves[c] as Spectrum);
-        multiplySumHalf((ownSpectra[e] as Spectrum[][])[c] as Spectrum[], own, halves[channels + c] as Spectrum);
+        multiplySumHalf(arena, (allSpectra[e] as Spectrum[][])[c] as Spectrum[], windowSpectra, halves[c] as Spectrum, bins);
+        multiplySumHalf(arena, (ownSpectra[e] as Spectrum[][])[c] as Spectrum[], own, halves[channels + c] as Spectrum, bins);
       }
       const energies = spectralEnergies(
         halves.slice(0, channels),

@@ -1,16 +1,12 @@
 import { fftPlan, nextPowerOfTwo, realPairSpectra } from '@sluice/core';
 import type { Channel } from '../signal/input';
+import type { Spectrum } from './spectra';
+import { SpectrumArena } from './spectrum-arena';
 
 /** A requested correlation: r(d) = Σ_m x[m]·y[m + d] for d in [−(maxLag−1), maxLag−1]. */
 export interface CorrelationPair {
   x: number;
   y: number;
-}
-
-/** Half spectra (bins 0…size/2) of several signals, side by side in two arrays. */
-interface HalfSpectra {
-  re: Float64Array;
-  im: Float64Array;
 }
 
 /**
@@ -36,8 +32,9 @@ export function crossCorrelations(signals: readonly Channel[], pairs: readonly C
   const xRow = new Map(asX.map((signal, i) => [signal, i]));
   const yRow = new Map(asY.map((signal, i) => [signal, asX.length + i]));
   const rows = asX.length + asY.length;
-  const spectra: HalfSpectra = { re: new Float64Array(rows * bins), im: new Float64Array(rows * bins) };
-  const sums: HalfSpectra[] = pairs.map(() => ({ re: new Float64Array(size), im: new Float64Array(size) }));
+  // The block's table of spectra and each pair's sum side by side in one arena, for the SIMD multiply-accumulate.
+  const arena = new SpectrumArena([rows * bins, ...pairs.map(() => size)]);
+  const [spectra, ...sums] = arena.spectra as [Spectrum, ...Spectrum[]];
 
   const segments: Segment[] = [
     ...asX.map((index) => ({ row: xRow.get(index) as number, signal: signals[index] as Channel, widened: true })),
@@ -48,7 +45,7 @@ export function crossCorrelations(signals: readonly Channel[], pairs: readonly C
   const rowsOf = pairs.map((pair) => [(xRow.get(pair.x) as number) * bins, (yRow.get(pair.y) as number) * bins] as const);
   for (let start = 0; start < length; start += block) {
     transformBlock(segments, start, block);
-    for (const [p, [x, y]] of rowsOf.entries()) addCrossSpectrum(spectra, x, y, sums[p] as HalfSpectra, bins);
+    for (const [p, [x, y]] of rowsOf.entries()) arena.multiplyAccumulate(sums[p] as Spectrum, spectra, x, spectra, y, bins, true);
   }
   return sums.map((sum) => {
     for (let k = 1; k < half; k++) {
@@ -71,7 +68,7 @@ interface Segment {
 }
 
 /** A function that puts the half spectra of every segment's block at `start` in its row, two per FFT. */
-function blockTransformer(plan: ReturnType<typeof fftPlan>, bins: number, maxLag: number, into: HalfSpectra) {
+function blockTransformer(plan: ReturnType<typeof fftPlan>, bins: number, maxLag: number, into: Spectrum) {
   const size = plan.size;
   const scratch = { re: new Float64Array(size), im: new Float64Array(size) };
   const pairOut = { xRe: new Float64Array(size), xIm: new Float64Array(size), yRe: new Float64Array(size), yIm: new Float64Array(size) };
@@ -102,19 +99,4 @@ function blockTransformer(plan: ReturnType<typeof fftPlan>, bins: number, maxLag
       }
     }
   };
-}
-
-/** sum[k] += X[k]·conj(Y[k]) for the first `bins` bins, X and Y at offsets `x` and `y` of the spectra table. */
-function addCrossSpectrum(spectra: HalfSpectra, x: number, y: number, sum: HalfSpectra, bins: number): void {
-  const { re, im } = spectra;
-  const sr = sum.re;
-  const si = sum.im;
-  for (let k = 0; k < bins; k++) {
-    const xr = re[x + k] as number;
-    const xi = im[x + k] as number;
-    const yr = re[y + k] as number;
-    const yi = im[y + k] as number;
-    sr[k] = (sr[k] as number) + xr * yr + xi * yi;
-    si[k] = (si[k] as number) + xi * yr - xr * yi;
-  }
 }

@@ -1,4 +1,5 @@
 import { type ComplexFft, type RealPairSpectra, realPairSpectra } from '@sluice/core';
+import type { SpectrumArena } from './spectrum-arena';
 
 /** A complex spectrum. */
 export interface Spectrum {
@@ -26,27 +27,15 @@ export function spectraOf(plan: ComplexFft, signals: readonly ArrayLike<number>[
   return out;
 }
 
-/** Σ_k inputs[k] · filters[k], bin by bin, on the bins up to Nyquist, into `out` (overwritten). */
-export function multiplySumHalf(filters: readonly Spectrum[], inputs: readonly Spectrum[], out: Spectrum): void {
-  const half = out.re.length / 2;
-  const or = out.re;
-  const oi = out.im;
-  or.fill(0, 0, half + 1);
-  oi.fill(0, 0, half + 1);
-  for (let k = 0; k < filters.length; k++) {
-    const h = filters[k] as Spectrum;
-    const w = inputs[k] as Spectrum;
-    const hr = h.re;
-    const hi = h.im;
-    const wr = w.re;
-    const wi = w.im;
-    for (let f = 0; f <= half; f++) {
-      const a = wr[f] as number;
-      const b = wi[f] as number;
-      const c = hr[f] as number;
-      const d = hi[f] as number;
-      or[f] = (or[f] as number) + a * c - b * d;
-      oi[f] = (oi[f] as number) + a * d + b * c;
-    }
-  }
+/** Σ_k inputs[k] · filters[k], bin by bin, on bins [0, bins), into `out` (overwritten); fastest when all are `arena`'s. */
+export function multiplySumHalf(
+  arena: SpectrumArena,
+  filters: readonly Spectrum[],
+  inputs: readonly Spectrum[],
+  out: Spectrum,
+  bins: number,
+): void {
+  out.re.fill(0, 0, bins);
+  out.im.fill(0, 0, bins);
+  for (let k = 0; k < filters.length; k++) arena.multiplyAccumulate(out, inputs[k] as Spectrum, 0, filters[k] as Spectrum, 0, bins, false);
 }

@@ -1,3 +1,4 @@
+import { compileSimdModule } from '../wasm/simd-module';
 import { MOMENTS_WASM_BASE64 } from './moments-bytes';
 import type { Moments } from './moments';
 
@@ -19,11 +20,9 @@ let enabled = true;
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   kernel = null;
-  if (typeof WebAssembly !== 'object') return kernel;
-  const bytes = Uint8Array.from(atob(MOMENTS_WASM_BASE64), (c) => c.charCodeAt(0));
-  // validate() is false where SIMD is not supported; the module is 440 bytes, small enough to compile synchronously anywhere.
-  if (!WebAssembly.validate(bytes)) return kernel;
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as {
+  const module = compileSimdModule(MOMENTS_WASM_BASE64);
+  if (module === null) return kernel;
+  const exports = new WebAssembly.Instance(module).exports as {
     memory: WebAssembly.Memory;
     moments: Kernel['moments'];
   };
