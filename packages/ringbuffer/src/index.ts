@@ -8,6 +8,6 @@
 export { AudioRingBuffer, type AudioRingBufferOptions, type OverflowPolicy, type RingBufferState } from './audio/audio-ring-buffer';
 export type { WaitOptions } from './audio/waiters';
 export { type RingRegion, SharedRingBuffer, type SharedRingBufferOptions } from './shared/shared-ring-buffer';
-export { HEADER_BYTES, LAYOUT_VERSION, MAGIC, Slot, sharedRingBytes } from './shared/layout';
+export { HEADER_BYTES, LAYOUT_VERSION, MAGIC, POSITION_MASK, Slot, sharedRingBytes, WAITING_BIT } from './shared/layout';
 export { ringBufferSink, ringBufferSource } from './adapters/audio-ring-adapters';
 export { sharedRingBufferSink, sharedRingBufferSource } from './adapters/shared-ring-adapters';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AudioRingBuffer, type OverflowPolicy, SharedRingBuffer } from '../src/index';
+import { AudioRingBuffer, type OverflowPolicy, POSITION_MASK, SharedRingBuffer, Slot, WAITING_BIT } from '../src/index';
 import { expectThrowCode, randomInt, seededRandom } from '@sluice/config/test-helpers';
 
 /** The reference: a plain array of frames with the same overflow rules. */
@@ -153,6 +153,61 @@ describe('SharedRingBuffer claim/commit (zero-copy) against a model', () => {
     expectThrowCode(() => ring.claimRead(1.5), 'E_INVALID_ARGUMENT');
     expect(ring.claimRead(16).frames).toBe(8);
     ring.commitRead(8);
+    expect(ring.available).toBe(0);
+  });
+});
+
+describe('SharedRingBuffer waiting flags (layout 2)', () => {
+  const word = (ring: SharedRingBuffer, slot: number) => new Int32Array(ring.buffer)[slot] as number;
+
+  it('a consumer that waited leaves WAITING on WRITE; the next push clears it and keeps the position', () => {
+    const ring = SharedRingBuffer.create({ capacityFrames: 8, channels: 1 });
+    expect(ring.waitForAvailable(1, 1)).toBe(0);
+    expect(word(ring, Slot.WRITE)).toBe(WAITING_BIT);
+    // Every reader of the word masks the flag off.
+    expect(ring.available).toBe(0);
+    expect(ring.free).toBe(8);
+    expect(ring.push(new Float32Array([1, 2, 3]))).toBe(3);
+    expect(word(ring, Slot.WRITE)).toBe(3);
+    expect(ring.available).toBe(3);
+  });
+
+  it('a producer that waited leaves WAITING on READ; the next pop clears it', () => {
+    const ring = SharedRingBuffer.create({ capacityFrames: 4, channels: 1 });
+    ring.push(new Float32Array([1, 2, 3, 4]));
+    expect(ring.waitForFree(1, 1)).toBe(0);
+    expect(word(ring, Slot.READ)).toBe(WAITING_BIT);
+    const out = new Float32Array(2);
+    expect(ring.pop(out)).toBe(2);
+    expect(Array.from(out)).toEqual([1, 2]);
+    expect(word(ring, Slot.READ)).toBe(2);
+    expect(ring.free).toBe(2);
+  });
+
+  it("close clears the consumer's WAITING bit, so a consumer between announcing and sleeping wakes at once", () => {
+    const ring = SharedRingBuffer.create({ capacityFrames: 8, channels: 1 });
+    ring.push(new Float32Array([1, 2]));
+    expect(ring.waitForAvailable(4, 1)).toBe(2);
+    const flagged = word(ring, Slot.WRITE);
+    expect(flagged & WAITING_BIT).toBe(WAITING_BIT);
+    ring.close();
+    expect(word(ring, Slot.WRITE)).toBe(flagged & POSITION_MASK);
+    // The sleeper's Atomics.wait on the flagged value now returns at once.
+    expect(Atomics.wait(new Int32Array(ring.buffer), Slot.WRITE, flagged, 1000)).toBe('not-equal');
+    expect(ring.waitForAvailable(4)).toBe(2);
+  });
+
+  it('claimRead and claimWrite see their own positions through the flag', () => {
+    const ring = SharedRingBuffer.create({ capacityFrames: 4, channels: 1 });
+    ring.waitForAvailable(1, 1);
+    ring.push(new Float32Array([5, 6]));
+    ring.waitForAvailable(3, 1);
+    const write = ring.claimWrite(2);
+    write.first.set([7, 8]);
+    ring.commitWrite(2);
+    const read = ring.claimRead(4);
+    expect(Array.from(read.first)).toEqual([5, 6, 7, 8]);
+    ring.commitRead(4);
     expect(ring.available).toBe(0);
   });
 });
