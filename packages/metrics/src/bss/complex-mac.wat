@@ -1,6 +1,6 @@
 ;; Complex multiply-accumulate over split re/im float64 arrays, two bins per step in f64x2 lanes: the inner loop
 ;; of BSS-Eval's cross-spectra sums (out += x·conj(y), for the correlations) and of its window projections
-;; (out += x·y, a filter's spectrum times a window's). The scalar loop in complex-mac.ts does the same sums in
+;; (out += x·y, a filter's spectrum times a window's). The scalar loop in spectrum-arena.ts does the same sums in
 ;; the same order, so both give the same bits; it also does the odd last bin.
 ;;
 ;; Source of complex-mac-bytes.ts: `pnpm --filter @sluice/metrics build:wasm` regenerates it, and a test checks
