@@ -21,7 +21,7 @@ describe('BatchWorker options', () => {
     expect(error.message).toMatch(/at least 1000/);
   });
 
-  it('refuses kinds it does not know ('toString' included)', () => {
+  it("refuses kinds it does not know ('toString' included)", () => {
     expectThrowCode(() => new BatchWorker({ redis: 'redis://127.0.0.1:1', kinds: ['toString' as 'separate'] }), 'E_INVALID_ARGUMENT');
   });
 });
