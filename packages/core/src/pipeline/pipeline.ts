@@ -1,18 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { type AudioChunk, assertChunkFormat, makeChunk } from '../chunk/audio-chunk';
-import { ChunkStamper } from '../chunk/chunk-stamper';
-import { type AudioFormat, describeFormat, sameFormat, validateFormat } from '../format/audio-format';
+import { type AudioChunk, assertChunkFormat } from '../chunk/audio-chunk';
+import { type AudioFormat, validateFormat } from '../format/audio-format';
 import { SluiceError, abortError } from '../errors/sluice-error';
 import { type Deferred, deferred, withTimeout } from '../internal/timeout';
-import {
-  type Processor,
-  type ProcessorOutput,
-  type Sink,
-  type Source,
-  canPullSync,
-  isPromiseLike,
-  yieldsCheckedChunks,
-} from '../stream/types';
+import { type Processor, type Sink, type Source, canPullSync, isPromiseLike, yieldsCheckedChunks } from '../stream/types';
+import { ProcessorChain, endMarker } from './processor-chain';
 import { StageTimer } from './stage-timer';
 import { type PipelineState, type PipelineStats, StageCounter } from './stats';
 
@@ -52,18 +44,6 @@ export interface PipelineEvents {
   error: [error: SluiceError];
   /** The run ended (done, stopped or failed), with final stats. */
   end: [stats: PipelineStats];
-}
-
-interface ProcessorStage {
-  processor: Processor;
-  counter: StageCounter;
-  stamper: ChunkStamper;
-  output: AudioFormat;
-  /**
-   * The stage's outputs when it returns one chunk, the common case: one array rewritten in place (never resized),
-   * since each batch is consumed before the loop pulls the next source chunk.
-   */
-  single: AudioChunk[];
 }
 
 const STOP = Symbol('stop');
@@ -122,7 +102,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private endTime = 0;
   private lastProgress = 0;
   private sourceCounter: StageCounter;
-  private stages: ProcessorStage[] = [];
+  private readonly chain: ProcessorChain;
   private sinkCounters: StageCounter[];
   private delivered = { chunks: 0, frames: 0 };
   private outputFormat: AudioFormat;
@@ -149,6 +129,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.options = options;
     this.source = options.source;
     this.processors = options.processors ?? [];
+    this.chain = new ProcessorChain(this.processors, {
+      timer: this.timer,
+      interruptible: (promise) => this.interruptible(promise),
+      isInterruption: (error) => error === STOP || (SluiceError.isInstance(error) && error === this.interrupted),
+    });
     this.sinks = sinks;
     this.outputFormat = validateFormat(options.source.format, 'Pipeline source');
     this.sourceCounter = new StageCounter(nameOf(options.source, 'source'), 'source');
@@ -190,7 +175,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       latencyFrames: this.latencyFrames,
       stages: [
         this.sourceCounter.snapshot(sampleRate),
-        ...this.stages.map((stage) => stage.counter.snapshot(stage.output.sampleRate)),
+        ...this.chain.snapshots(),
         ...this.sinkCounters.map((counter) => counter.snapshot(outputRate)),
       ],
     };
@@ -253,7 +238,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.outputFormat = validateFormat(this.source.format, 'Pipeline source');
     this.sourceCounter = new StageCounter(nameOf(this.source, 'source'), 'source');
     this.sinkCounters = this.sinks.map((sink, i) => new StageCounter(nameOf(sink, `sink-${i}`), 'sink'));
-    this.stages = [];
+    this.chain.clear();
     this.delivered = { chunks: 0, frames: 0 };
     this.interrupted = undefined;
     this.cancelWait = undefined;
@@ -365,7 +350,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       // One array for every source chunk, rewritten in place (never resized): nothing below keeps it past this chunk.
       const input = this.sourceChunk;
       input[0] = chunk;
-      let outputs = this.stages.length === 0 ? input : this.runProcessors(input, chunk.final);
+      let outputs = this.chain.length === 0 ? input : this.chain.run(input, chunk.final);
       if (isPromiseLike(outputs)) outputs = await outputs;
       const written = this.deliver(outputs);
       if (written !== undefined) await written;
@@ -377,7 +362,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
 
   /** The source ended without a final chunk: flush the processors and mark the end ourselves. */
   private async endWithoutFinal(): Promise<void> {
-    const outputs = this.stages.length === 0 ? [this.endMarker(this.outputFormat)] : await this.runProcessors([], true);
+    const outputs = this.chain.length === 0 ? [endMarker(this.outputFormat)] : await this.chain.run([], true);
     await this.deliver(outputs);
   }
 
@@ -405,7 +390,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     }
     // The reused batches would otherwise keep the run's last chunks (and their audio) alive as long as the pipeline.
     this.sourceChunk[0] = undefined as unknown as AudioChunk;
-    for (const stage of this.stages) stage.single[0] = undefined as unknown as AudioChunk;
+    this.chain.release();
     await this.release(this.iterator as AsyncIterator<AudioChunk>, this.pendingPull);
     this.emit('progress', this.stats);
     this.emit('end', this.stats);
@@ -419,29 +404,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   }
 
   private async openStages(): Promise<void> {
-    let format = this.outputFormat;
-    this.stages = [];
-    for (const [i, processor] of this.processors.entries()) {
-      let output: AudioFormat | undefined | void;
-      try {
-        output = processor.open?.(format);
-      } catch (error) {
-        throw SluiceError.wrap(
-          error,
-          'E_FORMAT',
-          `Processor "${nameOf(processor, `processor-${i}`)}" cannot take ${describeFormat(format)}`,
-        );
-      }
-      const outputFormat = output ? validateFormat(output, `Processor "${nameOf(processor, `processor-${i}`)}" output`) : format;
-      this.stages.push({
-        processor,
-        counter: new StageCounter(nameOf(processor, `processor-${i}`), 'processor'),
-        stamper: new ChunkStamper(outputFormat),
-        output: outputFormat,
-        single: [undefined as unknown as AudioChunk],
-      });
-      format = outputFormat;
-    }
+    const format = this.chain.open(this.outputFormat);
     this.outputFormat = format;
     await this.guard(Promise.all(this.sinks.map((sink) => sink.open?.(format))), 'opening the sinks');
   }
@@ -466,107 +429,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         );
       }
     }
-  }
-
-  /**
-   * Runs chunks through the processors from stage `from` on; `ended` means no
-   * input follows, so each stage flushes. Stays synchronous while the
-   * processors do, and continues asynchronously from the first promise.
-   */
-  private runProcessors(batch: AudioChunk[], ended: boolean, from = 0): AudioChunk[] | Promise<AudioChunk[]> {
-    for (let index = from; index < this.stages.length; index++) {
-      const stage = this.stages[index] as ProcessorStage;
-      const outputs = this.runStage(stage, batch, ended, undefined, 0);
-      if (isPromiseLike(outputs)) {
-        return outputs.then((value) => this.runProcessors(this.stamp(stage, value ?? noOutput(ended), ended), ended, index + 1));
-      }
-      batch = this.stamp(stage, outputs ?? noOutput(ended), ended);
-    }
-    return batch;
-  }
-
-  /**
-   * Feeds `batch[start..]` (then flush, when ended) to one processor, adding
-   * what it returns to `outputs` (undefined until it returns something);
-   * returns a promise only if it went asynchronous.
-   */
-  private runStage(
-    stage: ProcessorStage,
-    batch: AudioChunk[],
-    ended: boolean,
-    outputs: AudioChunk[] | undefined,
-    start: number,
-  ): Outputs | Promise<Outputs> {
-    let collected = outputs;
-    for (let i = start; i < batch.length; i++) {
-      const next = this.step(stage, batch[i] as AudioChunk, collected, this.timer.weight);
-      if (isPromiseLike(next)) return next.then((value) => this.runStage(stage, batch, ended, value, i + 1));
-      collected = next;
-    }
-    if (!ended || stage.processor.flush === undefined) return collected;
-    // Flushing happens once: always timed, from a fresh clock.
-    this.timer.restart();
-    return this.step(stage, undefined, collected, 1);
-  }
-
-  /**
-   * One call into a processor: `process(chunk)`, or `flush()` when `chunk` is
-   * undefined. Collects the output and, when `weight` > 0, adds the call's
-   * time × weight to the stage. Returns a promise only for an asynchronous
-   * answer; the synchronous path creates no closures (it runs per chunk).
-   */
-  private step(stage: ProcessorStage, chunk: AudioChunk | undefined, outputs: Outputs, weight: number): Outputs | Promise<Outputs> {
-    const { processor, counter } = stage;
-    const seq = chunk === undefined ? -1 : chunk.seq;
-    let result: ProcessorOutput | Promise<ProcessorOutput>;
-    try {
-      result = chunk === undefined ? (processor.flush as NonNullable<Processor['flush']>).call(processor) : processor.process(chunk);
-    } catch (error) {
-      throw this.processorError(error, counter.name, seq);
-    }
-    if (!isPromiseLike(result)) {
-      counter.busyMs += this.timer.lap(weight);
-      return collect(stage.single, outputs, result);
-    }
-    return this.interruptible(result).then(
-      (value) => {
-        counter.busyMs += this.timer.lap(weight);
-        return collect(stage.single, outputs, value);
-      },
-      (error: unknown) => {
-        throw this.processorError(error, counter.name, seq);
-      },
-    );
-  }
-
-  private processorError(error: unknown, name: string, seq: number): SluiceError {
-    if (error === STOP || (SluiceError.isInstance(error) && error === this.interrupted)) return error as SluiceError;
-    const where = seq < 0 ? 'while flushing' : `on chunk ${seq}`;
-    return SluiceError.wrap(error, 'E_PROCESSOR', `Processor "${name}" failed ${where}`);
-  }
-
-  /** Numbers a stage's outputs and marks the last one final when the stream ended. */
-  private stamp(stage: ProcessorStage, outputs: AudioChunk[], ended: boolean): AudioChunk[] {
-    if (ended && outputs.length === 0) outputs.push(this.endMarker(stage.output));
-    const last = outputs.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const chunk = outputs[i] as AudioChunk;
-      if (!sameFormat(chunk.format, stage.output)) {
-        throw new SluiceError(
-          'E_FORMAT',
-          `Processor "${stage.counter.name}" emitted ${describeFormat(chunk.format)} but declared ${describeFormat(stage.output)} (return the output format from open())`,
-        );
-      }
-      stage.counter.chunks++;
-      stage.counter.frames += chunk.frames;
-      outputs[i] = stage.stamper.restamp(chunk, ended && i === last);
-    }
-    return outputs;
-  }
-
-  private endMarker(format: AudioFormat): AudioChunk {
-    const planes = Array.from({ length: format.channels }, () => new Float32Array(0));
-    return makeChunk(format, planes, 0, 0, 0, true);
   }
 
   /** Writes chunks to every sink; returns a promise only when a sink is asynchronous. */
@@ -684,40 +546,4 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     for (const processor of this.processors) steps.push(Promise.resolve().then(() => processor.close?.()));
     await Promise.allSettled(steps.map((step) => withTimeout(step, timeoutMs, 'release')));
   }
-}
-
-/**
- * Adds a processor's answer to a stage's outputs. A first single chunk goes into the stage's reused one-element
- * array `single` (an identity pipeline then allocates nothing per chunk); a second output copies it out first, so
- * that array never grows.
- */
-function collect(single: AudioChunk[], outputs: Outputs, result: ProcessorOutput): Outputs {
-  if (result === null || result === undefined) return outputs;
-  if (Array.isArray(result)) {
-    const chunks = result as readonly AudioChunk[];
-    // A copy when it is the first: the processor may reuse its array.
-    if (outputs === undefined) return chunks.slice();
-    const grown = outputs === single ? [single[0] as AudioChunk] : outputs;
-    for (const chunk of chunks) grown.push(chunk);
-    return grown;
-  }
-  if (outputs === undefined) {
-    single[0] = result as AudioChunk;
-    return single;
-  }
-  if (outputs === single) return [single[0] as AudioChunk, result as AudioChunk];
-  outputs.push(result as AudioChunk);
-  return outputs;
-}
-
-/** A stage's outputs so far: undefined until the processor returns a chunk. */
-type Outputs = AudioChunk[] | undefined;
-
-/**
- * Shared by every stage that returned nothing for a chunk; a fresh array at the end, where stamp() adds the end
- * marker. Frozen, so that a write to it would throw rather than reach another stage.
- */
-const NO_OUTPUT = Object.freeze([]) as unknown as AudioChunk[];
-function noOutput(ended: boolean): AudioChunk[] {
-  return ended ? [] : NO_OUTPUT;
 }
