@@ -5,6 +5,7 @@ import { SluiceError, abortError } from '../errors/sluice-error';
 import { type Deferred, deferred, withTimeout } from '../internal/timeout';
 import { type Processor, type Sink, type Source, canPullSync, isPromiseLike, yieldsCheckedChunks } from '../stream/types';
 import { ProcessorChain, endMarker } from './processor-chain';
+import { SinkFanout } from './sink-fanout';
 import { StageTimer } from './stage-timer';
 import { type PipelineState, type PipelineStats, StageCounter } from './stats';
 
@@ -83,7 +84,9 @@ function nameOf(stage: { name?: string } | undefined, fallback: string): string 
 export class Pipeline extends EventEmitter<PipelineEvents> {
   private source: Source;
   private readonly processors: readonly Processor[];
-  private sinks: readonly Sink[];
+  private fanout: SinkFanout;
+  /** Emits `chunk`, made once (the delivery loop passes it only while someone listens). */
+  private readonly emitChunk = (chunk: AudioChunk) => this.emit('chunk', chunk);
   private readonly options: PipelineOptions;
   private currentState: PipelineState = 'idle';
   private runPromise: Promise<PipelineStats> | undefined;
@@ -103,8 +106,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private lastProgress = 0;
   private sourceCounter: StageCounter;
   private readonly chain: ProcessorChain;
-  private sinkCounters: StageCounter[];
-  private delivered = { chunks: 0, frames: 0 };
   private outputFormat: AudioFormat;
   /** The source chunk in flight, as the one-element batch the stages take. */
   private readonly sourceChunk: AudioChunk[] = [undefined as unknown as AudioChunk];
@@ -134,10 +135,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       interruptible: (promise) => this.interruptible(promise),
       isInterruption: (error) => error === STOP || (SluiceError.isInstance(error) && error === this.interrupted),
     });
-    this.sinks = sinks;
+    this.fanout = this.sinkFanout(sinks);
     this.outputFormat = validateFormat(options.source.format, 'Pipeline source');
     this.sourceCounter = new StageCounter(nameOf(options.source, 'source'), 'source');
-    this.sinkCounters = sinks.map((sink, i) => new StageCounter(nameOf(sink, `sink-${i}`), 'sink'));
   }
 
   /** True while chunks are moving. */
@@ -166,18 +166,14 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       state: this.currentState,
       inputChunks: this.sourceCounter.chunks,
       inputFrames: this.sourceCounter.frames,
-      chunks: this.delivered.chunks,
-      frames: this.delivered.frames,
-      bytes: this.delivered.frames * this.outputFormat.channels * 4,
+      chunks: this.fanout.delivered.chunks,
+      frames: this.fanout.delivered.frames,
+      bytes: this.fanout.delivered.frames * this.outputFormat.channels * 4,
       audioSeconds,
       processingSeconds,
       speed: processingSeconds > 0 ? audioSeconds / processingSeconds : 0,
       latencyFrames: this.latencyFrames,
-      stages: [
-        this.sourceCounter.snapshot(sampleRate),
-        ...this.chain.snapshots(),
-        ...this.sinkCounters.map((counter) => counter.snapshot(outputRate)),
-      ],
+      stages: [this.sourceCounter.snapshot(sampleRate), ...this.chain.snapshots(), ...this.fanout.snapshots(outputRate)],
     };
   }
 
@@ -234,12 +230,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     if (this.currentState === 'running') throw new SluiceError('E_STATE', 'Pipeline: stop() or wait() before reset()');
     for (const processor of this.processors) processor.reset?.();
     if (next.source !== undefined) this.source = next.source;
-    if (next.sinks !== undefined) this.sinks = next.sinks;
     this.outputFormat = validateFormat(this.source.format, 'Pipeline source');
     this.sourceCounter = new StageCounter(nameOf(this.source, 'source'), 'source');
-    this.sinkCounters = this.sinks.map((sink, i) => new StageCounter(nameOf(sink, `sink-${i}`), 'sink'));
+    this.fanout = this.sinkFanout(next.sinks ?? this.fanout.sinks);
     this.chain.clear();
-    this.delivered = { chunks: 0, frames: 0 };
     this.interrupted = undefined;
     this.cancelWait = undefined;
     this.pendingPull = undefined;
@@ -352,9 +346,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       input[0] = chunk;
       let outputs = this.chain.length === 0 ? input : this.chain.run(input, chunk.final);
       if (isPromiseLike(outputs)) outputs = await outputs;
-      const written = this.deliver(outputs);
+      const written = this.fanout.deliver(outputs, this.listenerCount('chunk') > 0 ? this.emitChunk : undefined);
       if (written !== undefined) await written;
-      if (this.timer.weight > 0) this.countSinkTime(this.timer.lap());
+      if (this.timer.weight > 0) this.fanout.countTime(this.timer.lap());
       this.maybeProgress(this.timer.lastReading);
       if (chunk.final) return;
     }
@@ -363,7 +357,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   /** The source ended without a final chunk: flush the processors and mark the end ourselves. */
   private async endWithoutFinal(): Promise<void> {
     const outputs = this.chain.length === 0 ? [endMarker(this.outputFormat)] : await this.chain.run([], true);
-    await this.deliver(outputs);
+    await this.fanout.deliver(outputs, this.listenerCount('chunk') > 0 ? this.emitChunk : undefined);
   }
 
   /**
@@ -375,7 +369,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     let error: SluiceError | undefined;
     if (outcome === DONE || outcome === STOP) {
       try {
-        await this.guard(Promise.all(this.sinks.map((sink) => sink.close())), 'closing the sinks');
+        await this.guard(this.fanout.close(), 'closing the sinks');
         this.finish(outcome === DONE ? 'done' : 'stopped');
       } catch (caught) {
         error = this.classify(caught);
@@ -384,7 +378,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       error = this.classify(outcome);
     }
     if (error !== undefined) {
-      await this.abortSinks(error);
+      await this.fanout.abort(error);
       this.finish('failed');
       if (this.listenerCount('error') > 0) this.emit('error', error);
     }
@@ -406,7 +400,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private async openStages(): Promise<void> {
     const format = this.chain.open(this.outputFormat);
     this.outputFormat = format;
-    await this.guard(Promise.all(this.sinks.map((sink) => sink.open?.(format))), 'opening the sinks');
+    await this.guard(this.fanout.open(format), 'opening the sinks');
   }
 
   private checkSourceChunk(chunk: AudioChunk, expectedSeq: number): void {
@@ -431,69 +425,12 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     }
   }
 
-  /** Writes chunks to every sink; returns a promise only when a sink is asynchronous. */
-  private deliver(chunks: AudioChunk[], from = 0): Promise<void> | undefined {
-    const sinks = this.sinks;
-    const listening = this.listenerCount('chunk') > 0;
-    for (let k = from; k < chunks.length; k++) {
-      const chunk = chunks[k] as AudioChunk;
-      let wait: Promise<unknown> | undefined;
-      if (sinks.length === 1) {
-        wait = this.writeTo(0, chunk);
-      } else {
-        let waits: Promise<void>[] | undefined;
-        for (let i = 0; i < sinks.length; i++) {
-          const result = this.writeTo(i, chunk);
-          if (result !== undefined) (waits ??= []).push(result);
-        }
-        if (waits !== undefined) wait = Promise.all(waits);
-      }
-      if (wait !== undefined) {
-        return this.interruptible(wait).then(() => {
-          this.countDelivered(chunk, listening);
-          return this.deliver(chunks, k + 1);
-        });
-      }
-      this.countDelivered(chunk, listening);
-    }
-    return undefined;
-  }
-
-  private countDelivered(chunk: AudioChunk, listening: boolean): void {
-    for (const counter of this.sinkCounters) {
-      counter.chunks++;
-      counter.frames += chunk.frames;
-    }
-    this.delivered.chunks++;
-    this.delivered.frames += chunk.frames;
-    if (listening) this.emit('chunk', chunk);
-  }
-
-  private countSinkTime(elapsedMs: number): void {
-    for (const counter of this.sinkCounters) counter.busyMs += elapsedMs;
-  }
-
-  /** Writes to one sink; returns a promise only when the sink is asynchronous. */
-  private writeTo(index: number, chunk: AudioChunk): Promise<void> | undefined {
-    const sink = this.sinks[index] as Sink;
-    const name = (this.sinkCounters[index] as StageCounter).name;
-    let result: void | Promise<void>;
-    try {
-      result = sink.write(chunk);
-    } catch (error) {
-      throw SluiceError.wrap(error, 'E_SINK', `Sink "${name}" failed on chunk ${chunk.seq}`);
-    }
-    if (!isPromiseLike(result)) return undefined;
-    const timeoutMs = this.options.sinkTimeoutMs;
-    const settled = Promise.resolve(result).catch((error: unknown) => {
-      throw SluiceError.wrap(error, 'E_SINK', `Sink "${name}" failed on chunk ${chunk.seq}`);
+  private sinkFanout(sinks: readonly Sink[]): SinkFanout {
+    return new SinkFanout(sinks, {
+      sinkTimeoutMs: this.options.sinkTimeoutMs,
+      closeTimeoutMs: this.options.closeTimeoutMs ?? 30_000,
+      interruptible: (promise) => this.interruptible(promise),
     });
-    if (timeoutMs === undefined) return settled;
-    return withTimeout(
-      settled,
-      timeoutMs,
-      `Sink "${name}" did not accept chunk ${chunk.seq} within ${timeoutMs} ms; it is not draining (raise sinkTimeoutMs if it is just slow)`,
-    );
   }
 
   private maybeProgress(t: number): void {
@@ -517,19 +454,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     } catch (error) {
       throw SluiceError.wrap(error, 'E_SINK', `Pipeline: ${what} failed`);
     }
-  }
-
-  private async abortSinks(reason: SluiceError): Promise<void> {
-    const timeoutMs = this.options.closeTimeoutMs ?? 30_000;
-    await Promise.allSettled(
-      this.sinks.map((sink) =>
-        withTimeout(
-          Promise.resolve().then(() => (sink.abort ? sink.abort(reason) : sink.close())),
-          timeoutMs,
-          'sink abort',
-        ),
-      ),
-    );
   }
 
   private async release(iterator: AsyncIterator<AudioChunk>, pending: Promise<unknown> | undefined): Promise<void> {
