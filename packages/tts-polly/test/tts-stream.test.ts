@@ -91,7 +91,9 @@ describe('TtsStream', () => {
   });
 
   it('close() cancels what is pending and ends iteration; feed after done is E_CLOSED', async () => {
-    const stream = new TtsStream({ engine: engine() });
+    // Chunks far smaller than one engine read: after the first chunk, more are always cut and waiting, and close()
+    // must drop them (a read coalesced under load used to hand one out after close()).
+    const stream = new TtsStream({ engine: engine(), chunkFrames: 64 });
     stream.feed('A first sentence. A second sentence. A third one.');
     stream.done();
     expectThrowCode(() => stream.feed('more'), 'E_CLOSED');

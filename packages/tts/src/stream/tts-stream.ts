@@ -193,8 +193,10 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements SpeechSt
     return this.finished;
   }
 
-  /** Stops: pending requests are cancelled and iteration ends. Idempotent. */
+  /** Stops: pending requests are cancelled and iteration ends, even where audio was already cut into chunks. Idempotent. */
   async close(): Promise<void> {
+    // One engine read can make several chunks: those not handed out yet are dropped, not returned after close().
+    this.pendingChunks.length = 0;
     if (this.closed) return;
     this.closed = true;
     this.controller.abort();
