@@ -297,6 +297,9 @@ describe('item 8: error responses', () => {
 describe('item 9: shutdown', () => {
   it('finishes with a hung request (cut once its bound passes), and leaves no temporary folder', async () => {
     const own = await buildServer({ logger: false, limits: { shutdownTimeoutMs: 500 } });
+    // Warmed first, as useServer does: the request's voice lookup would otherwise queue behind every worker's
+    // warm-up speech (4 s alone, over the 10 s wait below under the suite's load).
+    await own.ready;
     const base = await own.app.listen({ host: '127.0.0.1', port: 0 });
     const dataDir = own.context.jobs.root;
     const { port } = new URL(base);
