@@ -71,7 +71,24 @@ describe('TtsStream', () => {
   });
 
   it('bounds the audio it holds: bufferFull() and drain when the consumer is slow', async () => {
-    const stream = new TtsStream({ engine: engine(), bufferSeconds: 1, prefetch: 3, maxSegmentChars: 40 });
+    // The largest audio event the engine hands over: one HTTP read, which under load can hold several of the
+    // server's pieces at once.
+    let largestRead = 0;
+    const polly = engine();
+    const measured: TtsEngine = {
+      name: polly.name,
+      sampleRate: polly.sampleRate,
+      maxSegmentChars: polly.maxSegmentChars,
+      supportsSsml: polly.supportsSsml,
+      voices: (signal) => polly.voices(signal),
+      async *synthesize(text, options, signal) {
+        for await (const event of polly.synthesize(text, options, signal)) {
+          if (event.type === 'audio') largestRead = Math.max(largestRead, event.samples.length);
+          yield event;
+        }
+      },
+    };
+    const stream = new TtsStream({ engine: measured, bufferSeconds: 1, prefetch: 3, maxSegmentChars: 40 });
     let drains = 0;
     stream.on('drain', () => drains++);
     const text = Array.from({ length: 8 }, (_, i) => `Sentence ${i} has some words in it.`).join(' ');
@@ -82,9 +99,12 @@ describe('TtsStream', () => {
     // Give the jobs time to reach the bound and stop there.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(stream.bufferFull()).toBe(true);
-    // One sentence per request (34 characters: 21,760 frames, sent in 8 pieces). Synthesis pauses at the
-    // bound; each of the 4 jobs in flight may overshoot it by the one piece it was reading.
-    expect((stream as unknown as { budget: { held: number } }).budget.held).toBeLessThanOrEqual(16000 + 4 * 2720);
+    // One sentence per request (about 34 characters: 21,760 frames, sent in 8 pieces). Synthesis pauses at
+    // the bound; each of the 4 jobs in flight may overshoot it by the one read it was taking in (one piece when
+    // the machine is idle, several coalesced under load). Unbounded, it would hold all 8 sentences (174,080
+    // frames): more than this bound allows even were every read a whole response (16,000 + 4 × 21,760).
+    expect(largestRead).toBeGreaterThan(0);
+    expect((stream as unknown as { budget: { held: number } }).budget.held).toBeLessThanOrEqual(16000 + 4 * largestRead);
     const { frames } = await drain(stream);
     expect(frames).toBe(Math.round(server.seconds(text) * 16000));
     expect(drains).toBeGreaterThan(0);
