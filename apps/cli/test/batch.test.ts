@@ -29,7 +29,9 @@ describe.skipIf(redisMissing !== undefined)('sluice worker and sluice batch: a c
   const workers: WorkerProcess[] = [];
 
   function startWorker(...args: string[]): WorkerProcess {
-    const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis.url, '--lock-ms', '1500', ...args], {
+    // A 3 s lock: the killed worker's job is taken over within seconds, and a worker starved by the suite's load for
+    // under 1.5 s keeps its locks (a lost lock would let a second worker run the same job and write it twice).
+    const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis.url, '--lock-ms', '3000', ...args], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
