@@ -49,6 +49,10 @@ export class PollyDuplexStream
   private readonly controller = new AbortController();
   private readonly actions: Action[] = [];
   private actionsEnded = false;
+  /** close() was called: iteration ends at the next step, without an error. */
+  private closedByCaller = false;
+  /** waitUntilDone() has its answer (and `done` or `error` was emitted): once only. */
+  private settled = false;
   private wakeActions: (() => void) | undefined;
   private started = 0;
   private firstAudioMs = Number.NaN;
@@ -71,7 +75,15 @@ export class PollyDuplexStream
     super();
     this.format = { sampleRate, channels: 1 };
     this.finished.catch(() => undefined);
-    options.signal?.addEventListener('abort', () => this.controller.abort(options.signal?.reason), { once: true });
+    // An abort settles the stream at once, as close() does: a consumer that stopped pulling still gets its answer.
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        this.controller.abort(options.signal?.reason);
+        this.fail(abortError(options.signal, 'speech stream'));
+      },
+      { once: true },
+    );
   }
 
   /**
@@ -101,10 +113,43 @@ export class PollyDuplexStream
     return this.finished;
   }
 
+  /** Stops at once: the connection is cancelled, chunks already cut are dropped, and iteration ends. Idempotent. */
   async close(): Promise<void> {
+    this.closedByCaller = true;
     this.actionsEnded = true;
     this.controller.abort();
     this.wakeActions?.();
+    this.succeed();
+  }
+
+  /** What was handed out so far, and how fast. */
+  private stats(): PollyDuplexStats {
+    const audioSeconds = this.frames / this.format.sampleRate;
+    const processingSeconds = this.fed ? (performance.now() - this.started) / 1000 : 0;
+    return {
+      requestCharacters: this.requestCharacters,
+      characters: this.characters,
+      audioSeconds,
+      firstAudioSeconds: this.firstAudioMs / 1000,
+      processingSeconds,
+      speed: processingSeconds > 0 ? audioSeconds / processingSeconds : 0,
+    };
+  }
+
+  /** Ends with the stats: the stream finished, or the caller closed it. */
+  private succeed(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const stats = this.stats();
+    this.emit('done', stats);
+    this.settle.resolve(stats);
+  }
+
+  private fail(error: SluiceError): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    this.settle.reject(error);
   }
 
   private push(action: Action): void {
@@ -136,6 +181,10 @@ export class PollyDuplexStream
     const pcm = new PcmPieces();
     const stamper = new ChunkStamper(this.format);
     try {
+      if (this.closedByCaller) {
+        this.succeed();
+        return;
+      }
       const out = await this.client.send(
         new StartSpeechSynthesisStreamCommand({
           Engine: (this.options.engine ?? 'generative') as Engine,
@@ -148,6 +197,7 @@ export class PollyDuplexStream
         { abortSignal: this.controller.signal },
       );
       for await (const event of out.EventStream ?? []) {
+        if (this.closedByCaller) break;
         const failure =
           event.ThrottlingException ?? event.ServiceFailureException ?? event.ServiceQuotaExceededException ?? event.ValidationException;
         if (failure !== undefined) throw failure;
@@ -156,32 +206,27 @@ export class PollyDuplexStream
         if (bytes === undefined || bytes.length === 0) continue;
         if (Number.isNaN(this.firstAudioMs)) this.firstAudioMs = performance.now() - this.started;
         const samples = pcm.push(bytes);
-        for (let at = 0; at < samples.length; at += size) {
+        // One audio event is cut into many chunks: after close(), the rest of them are dropped.
+        for (let at = 0; at < samples.length && !this.closedByCaller; at += size) {
           const chunk = stamper.stamp([samples.subarray(at, Math.min(samples.length, at + size))]);
           this.frames += chunk.frames;
           yield chunk;
         }
+        if (this.closedByCaller) break;
       }
-      const audioSeconds = this.frames / this.format.sampleRate;
-      const processingSeconds = this.fed ? (performance.now() - this.started) / 1000 : 0;
-      const stats: PollyDuplexStats = {
-        requestCharacters: this.requestCharacters,
-        characters: this.characters,
-        audioSeconds,
-        firstAudioSeconds: this.firstAudioMs / 1000,
-        processingSeconds,
-        speed: processingSeconds > 0 ? audioSeconds / processingSeconds : 0,
-      };
-      this.emit('done', stats);
-      this.settle.resolve(stats);
+      this.succeed();
     } catch (caught) {
+      // The cancelled connection failing is how close() ends a pull that was waiting on Polly: not an error.
+      if (this.closedByCaller && !this.options.signal?.aborted) {
+        this.succeed();
+        return;
+      }
       const error = this.controller.signal.aborted
         ? abortError(this.options.signal, 'speech stream')
         : SluiceError.isInstance(caught)
           ? caught
           : pollyError(caught, { start: 0, end: 0 }, 1);
-      if (this.listenerCount('error') > 0) this.emit('error', error);
-      this.settle.reject(error);
+      this.fail(error);
       throw error;
     } finally {
       this.actionsEnded = true;

@@ -45,6 +45,34 @@ describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the r
     await engine.close();
   });
 
+  it('close() ends iteration at once, as every SpeechStream does: no more chunks, no error, stats settle', async () => {
+    const engine = new PollyEngine({ endpoint: server.http2Url, credentials, engine: 'generative' });
+    // 64-frame chunks: one audio event is cut into many, so some are always waiting when close() comes.
+    const stream = engine.startStream({ chunkFrames: 64 });
+    stream.feed('A sentence long enough to be cut into many small chunks. ');
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    await stream.close();
+    expect((await iterator.next()).done).toBe(true);
+    expect(() => stream.feed('more')).toThrow(expect.objectContaining({ code: 'E_CLOSED' }));
+    const stats = await stream.waitUntilDone();
+    expect(stats.audioSeconds).toBeCloseTo(64 / 16000, 9);
+    await engine.close();
+  });
+
+  it('an abort signal, unlike close(), fails the stream with E_ABORTED', async () => {
+    const engine = new PollyEngine({ endpoint: server.http2Url, credentials, engine: 'generative' });
+    const controller = new AbortController();
+    const stream = engine.startStream({ chunkFrames: 64, signal: controller.signal });
+    stream.feed('A sentence long enough to be cut into many small chunks. ');
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    controller.abort();
+    await stream.close();
+    await expect(stream.waitUntilDone()).rejects.toMatchObject({ code: 'E_ABORTED' });
+    await engine.close();
+  });
+
   it('an unknown voice fails the stream with a typed error', async () => {
     const engine = new PollyEngine({ endpoint: server.http2Url, credentials });
     const stream = engine.startStream({ voice: 'Nobody' });

@@ -150,8 +150,8 @@ export class PollyServer {
   readonly markFaults: Fault[] = [];
   http1Url = '';
   http2Url = '';
-  private readonly http1 = createServer((req, res) => void this.handle(req, res));
-  private readonly http2 = createH2Server((req, res) => void this.handle(req, res));
+  private readonly http1 = createServer((req, res) => this.serve(req, res));
+  private readonly http2 = createH2Server((req, res) => this.serve(req, res));
 
   constructor(readonly options: PollyServerOptions = {}) {}
 
@@ -185,6 +185,13 @@ export class PollyServer {
 
   /** Texts received on bidirectional streams, one list per connection. */
   readonly duplexTexts: string[][] = [];
+
+  /** A client that goes away mid-request (a cancelled stream) ends its handler there: nobody is left to answer. */
+  private serve(req: Request, res: Response): void {
+    this.handle(req, res).catch(() => {
+      if (!res.writableEnded) this.reset(res);
+    });
+  }
 
   private async handle(req: Request, res: Response): Promise<void> {
     if (req.method === 'POST' && req.url?.startsWith('/v1/synthesisStream')) return this.duplex(req, res);
