@@ -269,13 +269,15 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements SpeechSt
   private fail(error: SluiceError): void {
     if (this.closed) return;
     this.closed = true;
+    this.failure = error;
     this.controller.abort();
     this.releaseSpace();
-    this.emit('error', error);
     this.settle.reject(error);
-    this.failure = error;
     for (const job of this.jobs) job.interrupt();
     this.wake();
+    // The consumer gets the error from its pull and from waitUntilDone(): 'error' is for whoever listens. Emitted
+    // with no listener it would throw, from an abort signal's handler as an uncaught exception that ends the process.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
