@@ -108,10 +108,14 @@ async function warmEngines(engines: Map<string, TtsEngine>): Promise<void> {
 /** Where the web page lives: `web/` beside `src/` or `dist/`. */
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 
-/** The queue's client and, unless turned off, a worker in this process; loaded only when a queue is configured. */
+/**
+ * The queue's client and, unless turned off, a worker in this process; loaded only when a queue is configured.
+ * `onError` hears what the worker reports (a lost Redis connection, which it survives by reconnecting).
+ */
 async function connectQueue(
   options: BatchQueueOptions,
   concurrency: number,
+  onError: (error: Error) => void,
 ): Promise<{ client: import('@sluice/batch').BatchClient; close(): Promise<void> }> {
   const { BatchClient, BatchWorker } = await import('@sluice/batch');
   const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };
@@ -120,6 +124,8 @@ async function connectQueue(
     options.embeddedWorker === false
       ? undefined
       : new BatchWorker({ redis: options.redis, kinds: ['separate'], concurrency, threads: 2, drainTimeoutMs: 5000, ...prefix });
+  // Unheard, an 'error' event throws inside BullMQ, which then prints it to the console.
+  worker?.on('error', onError);
   await worker?.start();
   return {
     client,
@@ -143,7 +149,10 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
   const engines = new Map(Object.entries(options.engines ?? { espeak: espeakPool(options.speechWorkers) }));
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sluice-server-')));
-  const queue = options.queue === undefined ? undefined : await connectQueue(options.queue, limits.separationJobs);
+  // The queue comes up before the app (the job store needs it), so its errors reach the app's log once there is one.
+  let reportQueueError = (_error: Error): void => undefined;
+  const queue =
+    options.queue === undefined ? undefined : await connectQueue(options.queue, limits.separationJobs, (error) => reportQueueError(error));
   const jobs = new JobStore(
     dataDir,
     {
@@ -196,6 +205,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<SluiceSe
       void reply.status(status).type('application/json').send(body);
     },
   });
+  reportQueueError = (error) => app.log.warn({ err: error }, 'the embedded batch worker reported an error');
   app.setErrorHandler(errorHandler(metrics));
   app.setNotFoundHandler((request, reply) => {
     metrics.count('sluice_errors_total', { code: 'E_NOT_FOUND' });

@@ -27,7 +27,7 @@ export function useServer(options: ServerOptions = {}): { server: () => SluiceSe
  * A server whose separations go through the batch queue, on a real redis-server of its own (started here): call
  * it inside a `describe.skipIf(redisMissing !== undefined)` block.
  */
-export function useQueueServer(): { server: () => SluiceServer; url: () => string } {
+export function useQueueServer(): { server: () => SluiceServer; url: () => string; redis: () => RedisServer } {
   let redis: RedisServer | undefined;
   let server: SluiceServer | undefined;
   let url = '';
@@ -40,7 +40,7 @@ export function useQueueServer(): { server: () => SluiceServer; url: () => strin
     await server?.close();
     await redis?.close();
   });
-  return { server: () => server as SluiceServer, url: () => url };
+  return { server: () => server as SluiceServer, url: () => url, redis: () => redis as RedisServer };
 }
 
 /** A scratch directory for files the tests write (removed after the file's tests). */

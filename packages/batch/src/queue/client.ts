@@ -102,6 +102,9 @@ export class BatchClient {
     let queue = this.#queues.get(kind);
     if (queue === undefined) {
       queue = new Queue(queueNameOf(kind), { connection: redis, prefix: this.#prefix });
+      // A lost connection is reported as an 'error' event as well as on the calls it holds up, which wait for the
+      // reconnection (or fail) by themselves: unheard, BullMQ printed every reconnection attempt to the console.
+      queue.on('error', () => undefined);
       this.#queues.set(kind, queue);
     }
     return queue;
