@@ -97,11 +97,16 @@ export class FfmpegProcess {
     if (stdin && !stdin.destroyed && !stdin.writableEnded) stdin.end();
   }
 
-  /** ffmpeg's stdout, as it arrives. */
+  /** ffmpeg's stdout, as it arrives; it ends early, without an error, once {@link kill} was called. */
   async *output(): AsyncGenerator<Buffer> {
     const stdout = this.child.stdout;
     if (stdout === null) return;
-    for await (const data of stdout) yield data as Buffer;
+    try {
+      for await (const data of stdout) yield data as Buffer;
+    } catch (error) {
+      // kill() destroyed the stream under a reader: a premature close that was asked for.
+      if (!this.killedByUs) throw error;
+    }
   }
 
   /**
@@ -124,6 +129,10 @@ export class FfmpegProcess {
     if (this.exitCode !== null || this.exitSignal !== null || this.spawnError) return;
     this.killedByUs = true;
     this.child.stdin?.destroy();
+    // What it writes from now on is not wanted. A reader that stopped reading leaves ffmpeg blocked on a full pipe,
+    // and the child's 'close' (which `exited` waits for) waits for that pipe to be drained: destroying our end
+    // lets both ffmpeg and 'close' finish without the reader.
+    this.child.stdout?.destroy();
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
     await this.exited;

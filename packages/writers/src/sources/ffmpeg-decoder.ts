@@ -56,6 +56,8 @@ export class FfmpegDecoder {
   private readonly reader = new StreamInfoReader();
   private readonly damage: string[] = [];
   private infoWaiters: ((info: StreamInfo | undefined) => void)[] = [];
+  /** close() was called: the chunks still to be cut are dropped and iteration ends. */
+  private closed = false;
 
   constructor(
     private readonly input: { path: string } | { bytes: AsyncIterable<Uint8Array> },
@@ -117,9 +119,12 @@ export class FfmpegDecoder {
       for await (const data of process.output()) {
         for (const chunk of decoder.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))) {
           if (pending) yield pending;
+          if (this.closed) return;
           pending = chunk;
         }
       }
+      // Killed by close(): the end of the output is where we stopped, not a failure to report.
+      if (this.closed) return;
       await process.finished(
         (stderr) => new SluiceError('E_DECODE', `Cannot decode ${this.label}: ${lastMeaningfulLine(stderr)}`, { details: { stderr } }),
       );
@@ -140,14 +145,16 @@ export class FfmpegDecoder {
         );
       }
       if (pending) yield pending;
+      if (this.closed) return;
       yield last;
     } finally {
       await process.kill();
     }
   }
 
-  /** Kills the process. */
+  /** Kills the process; iteration ends at the next pull. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.process?.kill();
   }
 

@@ -36,6 +36,8 @@ export class FileSource implements Source {
   readonly name: string;
   private decoder: FfmpegDecoder | undefined;
   private readonly wav: boolean;
+  /** close() was called: iteration ends at the next pull. */
+  private closed = false;
   /** Ends this source's entry among the files being read (see assertNotAnInput). */
   private readonly doneReading: () => void;
 
@@ -90,7 +92,9 @@ export class FileSource implements Source {
     }
   }
 
+  /** Stops reading (the decoding process, if any, is killed); iteration ends at the next pull. */
   async close(): Promise<void> {
+    this.closed = true;
     this.doneReading();
     await this.decoder?.close();
   }
@@ -124,6 +128,7 @@ export class FileSource implements Source {
         if (signal?.aborted) throw abortError(signal, `reading ${this.path}`);
         for (const chunk of parser.push(data as Buffer)) {
           if (pending) yield pending;
+          if (this.closed) return;
           pending = chunk;
         }
       }
@@ -142,6 +147,7 @@ export class FileSource implements Source {
       );
     }
     if (pending) yield pending;
+    if (this.closed) return;
     yield last;
   }
 }
