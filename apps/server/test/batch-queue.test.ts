@@ -12,25 +12,20 @@ if (redisMissing) console.warn(`server batch-queue test skipped: ${redisMissing}
 describe.skipIf(redisMissing !== undefined)('separations through the batch queue (REDIS_URL)', () => {
   const { server, url, redis } = useQueueServer();
 
-  async function separate(song: Uint8Array): Promise<{ status: string; stems?: string[] }> {
+  /** Uploads a song and follows its events to the end: the job as accepted, and its last event. */
+  async function separate(song: Uint8Array): Promise<{ job: { id: string }; last: { status: string; stems: string[] } }> {
     const form = new FormData();
     form.append('file', new Blob([Buffer.from(song)]), 'song.wav');
     const response = await fetch(`${url()}/v1/audio/separations`, { method: 'POST', body: form });
     expect(response.status).toBe(202);
     const job = await response.json();
     const text = await (await fetch(`${url()}${job.events}`)).text();
-    return JSON.parse(/data: (.*)\n\n$/.exec(text)?.[1] ?? '{}');
+    return { job, last: JSON.parse(/data: (.*)\n\n$/.exec(text)?.[1] ?? '{}') };
   }
 
   it('an upload is separated by a queue worker: same events and stems, summing to the upload, and a batch listed', async () => {
     const song = toneWav(3, 4);
-    const form = new FormData();
-    form.append('file', new Blob([Buffer.from(song)]), 'song.wav');
-    const response = await fetch(`${url()}/v1/audio/separations`, { method: 'POST', body: form });
-    expect(response.status).toBe(202);
-    const job = await response.json();
-    const text = await (await fetch(`${url()}${job.events}`)).text();
-    const last = JSON.parse(/data: (.*)\n\n$/.exec(text)?.[1] ?? '{}');
+    const { job, last } = await separate(song);
     expect(last).toMatchObject({ status: 'done', progress: 1, stems: ['drums', 'bass', 'other', 'vocals'] });
     const input = await decode(song, 'queued-song.wav');
     const stems = await Promise.all(
@@ -68,7 +63,7 @@ describe.skipIf(redisMissing !== undefined)('separations through the batch queue
     } finally {
       printed.mockRestore();
     }
-    expect(await separate(toneWav(1, 5))).toMatchObject({ status: 'done', stems: ['drums', 'bass', 'other', 'vocals'] });
+    expect((await separate(toneWav(1, 5))).last).toMatchObject({ status: 'done', stems: ['drums', 'bass', 'other', 'vocals'] });
   });
 
   it('a non-audio upload is still refused at once with E_DECODE', async () => {
