@@ -77,6 +77,39 @@ describe.each(kinds)('%s channel', (_kind, make) => {
     expect(channel.stats().blockedSeconds).toBeGreaterThan(0);
   });
 
+  it('a consumer that leaves its loop early cancels: the waiting send and later ones fail with E_CLOSED', async () => {
+    const channel = make('leave', 64, 16);
+    const sent: number[] = [];
+    const sending = (async () => {
+      for (let seq = 0; seq < 100; seq++) {
+        await channel.send(createByteChunk({ data: new Uint8Array(16).fill(seq), seq }));
+        sent.push(seq);
+      }
+    })();
+    for await (const chunk of channel) {
+      if (chunk.seq === 1) break;
+    }
+    // Without the cancel, the sender would wait for room for ever (the budget holds four chunks).
+    await expectCode(sending, 'E_CLOSED');
+    expect(sent.length).toBeLessThan(100);
+    await expectCode(channel.sendBytes(new Uint8Array(1)), 'E_CLOSED');
+  });
+
+  it('a throw in the consumer loop cancels too; reading to the end does not', async () => {
+    const thrown = make('throw', 64, 16);
+    void thrown.send(createByteChunk({ data: new Uint8Array(16), seq: 0 }));
+    await expect(
+      (async () => {
+        for await (const _chunk of thrown) throw new Error('the consumer failed');
+      })(),
+    ).rejects.toThrow('the consumer failed');
+    await expectCode(thrown.send(createByteChunk({ data: new Uint8Array(16), seq: 1 })), 'E_CLOSED');
+    const whole = make('whole');
+    await whole.send(createByteChunk({ data: new Uint8Array(4), seq: 0, final: true }));
+    expect(await drain(whole)).toHaveLength(1);
+    expect(whole.stats()).toMatchObject({ chunksReceived: 1 });
+  });
+
   it('rejects gaps, sends after the end, and reports aborts to both sides', async () => {
     const channel = make('c');
     await channel.send(createByteChunk({ data: new Uint8Array(1), seq: 0 }));

@@ -48,6 +48,8 @@ export class WasmProcessor implements Processor {
   private readonly compiled: ReturnType<typeof compileModule>;
   private instance: SandboxInstance | undefined;
   private recordSeq = 0;
+  /** The records' reader left (or the channel was closed): records are dropped, the audio goes on. */
+  private recordsUnread = false;
   private readonly inFlight: number;
   private flight: InFlight[] = [];
 
@@ -122,11 +124,25 @@ export class WasmProcessor implements Processor {
     if (done.record !== undefined) {
       // Records are newline-delimited, so that a channel transformer (bytesToNdjson) can split them.
       const data = done.record.at(-1) === 0x0a ? done.record : Uint8Array.from([...done.record, 0x0a]);
-      await this.records.send(createByteChunk({ data, seq: this.recordSeq++, meta: { seq: chunk.seq, startFrame: chunk.startFrame } }));
+      await this.sendRecord(createByteChunk({ data, seq: this.recordSeq++, meta: { seq: chunk.seq, startFrame: chunk.startFrame } }));
     }
     if ((this.options.kind ?? 'effect') === 'analyser') return chunk;
     const planes = Array.from({ length: channels }, (_, c) => done.data.subarray(c * frames, (c + 1) * frames));
     return withChunk(chunk, { planes });
+  }
+
+  /**
+   * Sends one record, unless nobody reads them any more: a reader that stopped iterating cancels the channel
+   * (E_CLOSED), and the analyser's audio must not stop or wait for it.
+   */
+  private async sendRecord(record: ByteChunk): Promise<void> {
+    if (this.recordsUnread) return;
+    try {
+      await this.records.send(record);
+    } catch (error) {
+      if (!SluiceError.hasCode(error, 'E_CLOSED')) throw error;
+      this.recordsUnread = true;
+    }
   }
 
   /** Drops what is in flight (it belongs to the stream before) and resets the module. */

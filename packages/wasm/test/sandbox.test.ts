@@ -112,6 +112,25 @@ describe('WasmProcessor with well-behaved modules', () => {
     ]);
   });
 
+  it('analyser: a records reader that stops after one record leaves the audio running to the end', async () => {
+    // A budget of about two records: without the cancel, the third record's send would wait for ever and hold
+    // the pipeline.
+    const records = new MemoryChannel<ByteChunk>('few-records', { budgetBytes: 96 });
+    const processor = new WasmProcessor(PEAK_RMS, { kind: 'analyser', records });
+    let read = 0;
+    const reading = (async () => {
+      for await (const _record of bytesToNdjson(processor.records)) {
+        read++;
+        break;
+      }
+    })();
+    const chunks = Array.from({ length: 20 }, () => [new Float32Array(64).fill(0.25)]);
+    const out = await runThrough(processor, chunks);
+    await reading;
+    expect(read).toBe(1);
+    expect(out[0]?.length).toBe(20 * 64);
+  });
+
   it('calls a named streaming function with JSON parameters and a channel, returning its result', async () => {
     const manager = new SandboxManager();
     const id = await manager.createInstance(manager.loadModule(COUNTER));

@@ -100,11 +100,26 @@ export abstract class ChannelBase<T extends ChannelChunk> implements StreamingCh
     };
   }
 
+  /**
+   * Every chunk until the end. A consumer that leaves before the end (a `break`, a `return`, a throw in its loop)
+   * cancels the stream, as leaving a web ReadableStream's iteration does: a sender waiting for room, and every
+   * later send, fail with `E_CLOSED` instead of waiting for a reader that has gone.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    while (true) {
-      const chunk = await this.receive();
-      if (chunk === null) return;
-      yield chunk;
+    let ended = false;
+    try {
+      while (true) {
+        const chunk = await this.receive();
+        if (chunk === null) {
+          ended = true;
+          return;
+        }
+        yield chunk;
+      }
+    } finally {
+      if (!ended && this.failure === undefined) {
+        this.abort(new SluiceError('E_CLOSED', `Channel "${this.id}": the receiver stopped reading before the end`));
+      }
     }
   }
 

@@ -38,7 +38,10 @@ export interface ChannelStats {
 /**
  * A bounded, ordered pipe of chunks between a producer and a consumer, with
  * the stream rules of the chunk contract: chunks numbered 0, 1, 2…, the one
- * marked `final` ends the stream.
+ * marked `final` ends the stream. Iterating it (`for await`) receives every
+ * chunk; a consumer that leaves the loop before the end cancels the stream,
+ * so that senders fail with `E_CLOSED` rather than wait for room that never
+ * comes.
  */
 export interface StreamingChannel<T extends ChannelChunk> extends AsyncIterable<T> {
   /** The channel's id. */
