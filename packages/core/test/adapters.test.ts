@@ -19,6 +19,7 @@ import {
   sourceToNodeReadable,
   sourceToReadableStream,
   writableStreamSink,
+  createAudioChunk,
 } from '../src/index';
 import { expectThrowCode, randomInt, seededRandom } from '@sluice/config/test-helpers';
 
@@ -75,6 +76,36 @@ describe('Node stream adapters', () => {
       nodeWritableSink(writable, { encode: (c) => encodePcm(c.planes, 's16le') }),
     );
     expect(Buffer.concat(collected).length).toBe(5000 * 2 * 2);
+  });
+});
+
+/** Chunks for ever: a stream that only close() can end. */
+function* endless(): Generator<AudioChunk> {
+  for (let seq = 0; ; seq++)
+    yield createAudioChunk({ format, planes: [new Float32Array(4), new Float32Array(4)], seq, startFrame: seq * 4 });
+}
+
+describe('close() on a stream adapter source ends iteration, as every Source promises', () => {
+  // The web stream was locked to our reader, so cancelling the stream itself was refused (silently) and chunks went
+  // on coming; the Node one was destroyed under its iterator, whose next pull threw ERR_STREAM_PREMATURE_CLOSE.
+  it.each([
+    [
+      'a WHATWG ReadableStream',
+      () => {
+        const chunks = endless();
+        return readableStreamSource(
+          new ReadableStream<AudioChunk>({ pull: (controller) => controller.enqueue(chunks.next().value) }),
+          format,
+        );
+      },
+    ],
+    ['an object-mode Node Readable', () => nodeReadableSource(Readable.from(endless(), { objectMode: true }), format)],
+  ])('over %s', async (_kind, make) => {
+    const source = make();
+    const iterator = source[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    await source.close?.();
+    expect((await iterator.next()).done).toBe(true);
   });
 });
 

@@ -17,13 +17,23 @@ export function sourceToNodeReadable(source: Source): Readable {
 /** A Source over an object-mode Node Readable of AudioChunks. */
 export function nodeReadableSource(readable: Readable, format: AudioFormat): Source {
   const checked = validateFormat(format, 'nodeReadableSource');
+  let closed = false;
   return {
     format: checked,
     name: 'node-readable',
-    [Symbol.asyncIterator]() {
-      return readable[Symbol.asyncIterator]() as AsyncIterator<AudioChunk>;
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of readable) {
+          if (closed) return;
+          yield chunk as AudioChunk;
+        }
+      } catch (error) {
+        // close() destroyed the stream under its iterator: the premature close was asked for.
+        if (!closed) throw error;
+      }
     },
     close() {
+      closed = true;
       readable.destroy();
     },
   };

@@ -35,15 +35,16 @@ export function sourceToReadableStream(source: Source): ReadableStream<AudioChun
 export function readableStreamSource(stream: ReadableStream<AudioChunk>, format: AudioFormat): Source {
   const checked = validateFormat(format, 'readableStreamSource');
   let reader: ReadableStreamDefaultReader<AudioChunk> | undefined;
+  let closed = false;
   return {
     format: checked,
     name: 'readable-stream',
     async *[Symbol.asyncIterator]() {
       reader = stream.getReader();
       try {
-        while (true) {
+        while (!closed) {
           const { done, value } = await reader.read();
-          if (done) return;
+          if (done || closed) return;
           yield value;
         }
       } finally {
@@ -51,7 +52,10 @@ export function readableStreamSource(stream: ReadableStream<AudioChunk>, format:
       }
     },
     async close() {
-      await stream.cancel().catch(() => {});
+      closed = true;
+      // While it is being iterated the stream is locked to our reader, which refuses stream.cancel(): cancel
+      // through the reader then.
+      await (reader ?? stream).cancel().catch(() => {});
     },
   };
 }
