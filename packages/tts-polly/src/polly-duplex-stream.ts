@@ -76,14 +76,17 @@ export class PollyDuplexStream
     this.format = { sampleRate, channels: 1 };
     this.finished.catch(() => undefined);
     // An abort settles the stream at once, as close() does: a consumer that stopped pulling still gets its answer.
-    options.signal?.addEventListener(
-      'abort',
-      () => {
-        this.controller.abort(options.signal?.reason);
-        this.fail(abortError(options.signal, 'speech stream'));
-      },
-      { once: true },
-    );
+    const signal = options.signal;
+    if (signal !== undefined) {
+      const onAbort = () => {
+        this.controller.abort(signal.reason);
+        this.fail(abortError(signal, 'speech stream'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      // Forgotten once the stream has ended: a long-lived signal would otherwise keep every stream it saw.
+      const forget = () => signal.removeEventListener('abort', onAbort);
+      this.finished.then(forget, forget);
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { CollectSink, Pipeline } from '@sluice/core';
 import { TEST_CREDENTIALS, usePollyServer } from './polly-fixture';
 import { describe, expect, it } from 'vitest';
@@ -47,8 +48,10 @@ describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the r
 
   it('close() ends iteration at once, as every SpeechStream does: no more chunks, no error, stats settle', async () => {
     const engine = new PollyEngine({ endpoint: server.http2Url, credentials, engine: 'generative' });
-    // 64-frame chunks: one audio event is cut into many, so some are always waiting when close() comes.
-    const stream = engine.startStream({ chunkFrames: 64 });
+    // 64-frame chunks: one audio event is cut into many, so some are always waiting when close() comes. The signal
+    // stands for a long-lived one (a server's): the ended stream must not stay among its listeners.
+    const longLived = new AbortController();
+    const stream = engine.startStream({ chunkFrames: 64, signal: longLived.signal });
     stream.feed('A sentence long enough to be cut into many small chunks. ');
     const iterator = stream[Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
@@ -57,6 +60,7 @@ describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the r
     expect(() => stream.feed('more')).toThrow(expect.objectContaining({ code: 'E_CLOSED' }));
     const stats = await stream.waitUntilDone();
     expect(stats.audioSeconds).toBeCloseTo(64 / 16000, 9);
+    expect(getEventListeners(longLived.signal, 'abort')).toHaveLength(0);
     await engine.close();
   });
 

@@ -1,9 +1,10 @@
+import { getEventListeners } from 'node:events';
 import { expectCode } from '@sluice/config/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { type SynthesisEvent, type SynthesizeOptions, type TtsEngine, TtsStream } from '../src/index';
 
-/** An engine that speaks 10 ms pieces every 5 ms until aborted, or fails on the text "fail". */
-function pacedEngine(): TtsEngine {
+/** An engine that speaks `pieces` 10 ms pieces, one every 5 ms, until aborted, or fails on the text "fail". */
+function pacedEngine(pieces = 200): TtsEngine {
   return {
     name: 'paced',
     sampleRate: 16000,
@@ -12,7 +13,7 @@ function pacedEngine(): TtsEngine {
     voices: async () => [],
     async *synthesize(text: string, _options?: SynthesizeOptions, signal?: AbortSignal): AsyncIterable<SynthesisEvent> {
       if (text.trim() === 'fail.') throw new Error('the service fell over');
-      for (let i = 0; i < 200 && !signal?.aborted; i++) {
+      for (let i = 0; i < pieces && !signal?.aborted; i++) {
         await new Promise((resolve) => setTimeout(resolve, 5));
         yield { type: 'audio', samples: new Float32Array(160).fill(0.1) };
       }
@@ -29,7 +30,7 @@ async function drain(stream: TtsStream): Promise<number> {
 // With no 'error' listener, a failure reaches the consumer through its pull and waitUntilDone() only: emitting
 // 'error' to nobody threw, and from an abort signal's handler that was an uncaught exception (vitest fails the run
 // on one), while waitUntilDone() never settled.
-describe('TtsStream failures without an error listener', () => {
+describe('how a TtsStream ends, with no error listener anywhere here', () => {
   it('an abort signal rejects the pull and waitUntilDone() with E_ABORTED, and nothing is thrown elsewhere', async () => {
     const controller = new AbortController();
     const stream = new TtsStream({ engine: pacedEngine(), signal: controller.signal });
@@ -56,6 +57,27 @@ describe('TtsStream failures without an error listener', () => {
     const error = await expectCode(drain(stream), 'E_TTS_SERVICE');
     expect(error.message).toContain('[0, 5)');
     await expectCode(stream.waitUntilDone(), 'E_TTS_SERVICE');
+  });
+
+  it('a long-lived signal keeps no listener of the streams that ended (done, closed or failed)', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 5; i++) {
+      const spoken = new TtsStream({ engine: pacedEngine(2), signal: controller.signal });
+      spoken.feed('Hi.');
+      spoken.done();
+      expect(await drain(spoken)).toBe(320);
+      const closed = new TtsStream({ engine: pacedEngine(), signal: controller.signal });
+      closed.feed('Hi.');
+      closed.done();
+      const iterator = closed[Symbol.asyncIterator]();
+      expect((await iterator.next()).done).toBe(false);
+      await closed.close();
+      const failed = new TtsStream({ engine: pacedEngine(), signal: controller.signal });
+      failed.feed('fail.');
+      failed.done();
+      await expectCode(drain(failed), 'E_TTS_SERVICE');
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('a listener still hears the error once', async () => {

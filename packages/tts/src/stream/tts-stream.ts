@@ -160,7 +160,15 @@ export class TtsStream extends EventEmitter<TtsStreamEvents> implements SpeechSt
       this.settle = { resolve, reject };
     });
     this.finished.catch(() => undefined);
-    options.signal?.addEventListener('abort', () => this.fail(abortError(options.signal, 'speech stream')), { once: true });
+    const signal = options.signal;
+    if (signal !== undefined) {
+      const onAbort = () => this.fail(abortError(signal, 'speech stream'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      // Once the stream has ended, however it ended: a long-lived signal (one per server, say) would otherwise
+      // keep a listener, and through it the stream, for every stream it was ever given.
+      const forget = () => signal.removeEventListener('abort', onAbort);
+      this.finished.then(forget, forget);
+    }
   }
 
   /** Adds text. Returns false when enough audio is held that the caller should wait for `drain`. */
