@@ -1,15 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AudioChunk, CallbackSource, Pipeline, type Sink } from '@sluice/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileSink, FileSource } from '../src/index';
+import { ByteStreamSource, FileSink, FileSource } from '../src/index';
 import { settledFfmpegChildren, testSignal } from './support/audio';
 
 // A consumer that stops reading a decoded file half-way: ffmpeg is then blocked on a full pipe nobody drains, and
-// its exit was awaited through the child's 'close', which needs that pipe drained first. close() waited on the
-// reader that was waiting on it (a hang), and a WAV source went on handing out chunks after close(). return() and
-// a pipeline's stop(), the other two ways to stop, are checked beside them.
+// its exit was awaited through the child's 'close', which needs that pipe drained first. close() on a FileSource or
+// a ByteStreamSource waited on the reader that was waiting on it (a hang), and a WAV source went on handing out
+// chunks after close(). return() and a pipeline's stop(), the other two ways to stop, are checked beside them.
 const RATE = 44100;
 const directory = mkdtempSync(join(tmpdir(), 'sluice-stop-'));
 const mp3 = join(directory, 'long.mp3');
@@ -29,6 +29,15 @@ describe('stopping a decoded file half-way', () => {
     ['a WAV (read in TypeScript)', wav],
   ])('close() on %s after one chunk resolves, the next pull ends iteration, and no ffmpeg is left', async (_kind, path) => {
     const source = await FileSource.open(path);
+    const iterator = source[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    await source.close();
+    expect((await iterator.next()).done).toBe(true);
+    expect(await settledFfmpegChildren()).toBe(0);
+  });
+
+  it('close() on a ByteStreamSource fed from a file stream resolves, ends iteration, and leaves no ffmpeg', async () => {
+    const source = await ByteStreamSource.open(createReadStream(mp3));
     const iterator = source[Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
     await source.close();
