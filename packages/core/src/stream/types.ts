@@ -13,7 +13,9 @@ export interface Source extends AsyncIterable<AudioChunk> {
   /** A name for stats and messages. */
   readonly name?: string;
   /**
-   * Releases what the source holds (files, processes, devices). Pipelines
+   * Releases what the source holds (files, processes, devices) and ends
+   * iteration: the next pull is `done`, even where chunks were already cut,
+   * and it never waits on a consumer that has stopped reading. Pipelines
    * call it on every path, including errors and aborts; it must be idempotent.
    */
   close?(): void | Promise<void>;
