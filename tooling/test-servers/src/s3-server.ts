@@ -51,6 +51,7 @@ export class S3Server {
   readonly requests: S3RequestLog[] = [];
 
   #failures = 0;
+  #getDelayMs = 0;
 
   /** `http://127.0.0.1:PORT`: the endpoint to give the S3 client. */
   endpoint = '';
@@ -79,6 +80,11 @@ export class S3Server {
     const objects = this.#buckets.get(bucket) ?? new Map<string, StoredObject>();
     this.#buckets.set(bucket, objects);
     objects.set(key, { body: Buffer.from(body), etag: `"${createHash('md5').update(body).digest('hex')}"`, modified: new Date() });
+  }
+
+  /** Holds every object GET this long before answering (a slow store, or a large object far away). */
+  delayGets(ms: number): void {
+    this.#getDelayMs = ms;
   }
 
   /** Answers the next `count` object requests with 500 InternalError (a store having a bad minute). */
@@ -143,7 +149,10 @@ export class S3Server {
       'content-type': 'application/octet-stream',
     };
     if (method === 'HEAD') return reply(200, '', headers);
-    if (method === 'GET') return reply(200, object.body, headers);
+    if (method === 'GET') {
+      if (this.#getDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#getDelayMs));
+      return reply(200, object.body, headers);
+    }
     return reply(405, errorXml('MethodNotAllowed', method));
   }
 
