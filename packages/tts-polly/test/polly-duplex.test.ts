@@ -46,15 +46,23 @@ describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the r
     await engine.close();
   });
 
-  it('close() ends iteration at once, as every SpeechStream does: no more chunks, no error, stats settle', async () => {
+  /**
+   * A stream that has handed out its first chunk, with more already cut and waiting: 64-frame chunks, so one
+   * audio event is cut into many.
+   */
+  async function streamPastItsFirstChunk(signal: AbortSignal) {
     const engine = new PollyEngine({ endpoint: server.http2Url, credentials, engine: 'generative' });
-    // 64-frame chunks: one audio event is cut into many, so some are always waiting when close() comes. The signal
-    // stands for a long-lived one (a server's): the ended stream must not stay among its listeners.
-    const longLived = new AbortController();
-    const stream = engine.startStream({ chunkFrames: 64, signal: longLived.signal });
+    const stream = engine.startStream({ chunkFrames: 64, signal });
     stream.feed('A sentence long enough to be cut into many small chunks. ');
     const iterator = stream[Symbol.asyncIterator]();
     expect((await iterator.next()).done).toBe(false);
+    return { engine, stream, iterator };
+  }
+
+  it('close() ends iteration at once, as every SpeechStream does: no more chunks, no error, stats settle', async () => {
+    // The signal stands for a long-lived one (a server's): the ended stream must not stay among its listeners.
+    const longLived = new AbortController();
+    const { engine, stream, iterator } = await streamPastItsFirstChunk(longLived.signal);
     await stream.close();
     expect((await iterator.next()).done).toBe(true);
     expect(() => stream.feed('more')).toThrow(expect.objectContaining({ code: 'E_CLOSED' }));
@@ -65,12 +73,8 @@ describe('PollyEngine.startStream (StartSpeechSynthesisStream over HTTP/2, the r
   });
 
   it('an abort signal, unlike close(), fails the stream with E_ABORTED', async () => {
-    const engine = new PollyEngine({ endpoint: server.http2Url, credentials, engine: 'generative' });
     const controller = new AbortController();
-    const stream = engine.startStream({ chunkFrames: 64, signal: controller.signal });
-    stream.feed('A sentence long enough to be cut into many small chunks. ');
-    const iterator = stream[Symbol.asyncIterator]();
-    expect((await iterator.next()).done).toBe(false);
+    const { engine, stream } = await streamPastItsFirstChunk(controller.signal);
     controller.abort();
     await stream.close();
     await expect(stream.waitUntilDone()).rejects.toMatchObject({ code: 'E_ABORTED' });
