@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The whole test suite, as `.ci/run` and the README run it:
-//   1. system packages the tests use (Debian, only when root and missing),
-//   2. format + lint (biome), a changeset for every changed package, typecheck (one tsc over everything) and
-//      knip (unused files, exports and dependencies) beside the build,
+//   1. format + lint (biome) and a changeset for every changed package (seconds, so they fail first),
+//   2. side by side: the system packages the tests use (Debian, only when root and missing; mostly waiting on apt),
+//      knip (unused files, exports and dependencies) and the build, which starts with the one tsc over everything
+//      (typecheck, writing the declarations the packages' builds bundle),
 //   3. vitest over every package and app (one test file per core at a time), beside the published-shape checks
 //      (publint, attw) and the cherry-pick install test, which mostly wait on npm and the disk,
 // then a summary that says plainly what was skipped and why.
@@ -36,9 +37,9 @@ async function sideBySide(list) {
   process.stdout.write(`\n▶ ${list.map((s) => s.name).join(' ‖ ')}\n`);
   const results = await Promise.all(
     list.map(
-      ({ name, command, args }) =>
+      ({ name, command, args, env }) =>
         new Promise((resolve) => {
-          const child = spawn(command, args, { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+          const child = spawn(command, args, { cwd: root, env: { ...process.env, FORCE_COLOR: '0', ...env } });
           const output = [];
           child.stdout.on('data', (data) => output.push(data));
           child.stderr.on('data', (data) => output.push(data));
@@ -65,17 +66,16 @@ function summary() {
   process.stdout.write(`  total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
-step('system packages', process.execPath, ['tooling/scripts/setup-system.mjs']);
 step('format and lint (biome)', 'biome', ['ci', '--colors=off', '.']);
 step('changesets', process.execPath, ['tooling/scripts/check-changesets.mjs']);
-// One tsc over every package, app and test at once (tsconfig.check.json): each shared source file is checked once,
-// where fourteen per-package runs each re-checked the sources of their dependencies (≈ 9 s against ≈ 400 s of CPU).
-// It needs no build (workspace packages resolve to their sources), so it runs beside the build.
+// The build's first task is `//#typecheck` (turbo.json): one tsc over every package, app and test at once
+// (tsconfig.check.json), which checks each shared source file once and writes every declaration; each package's
+// tsup build then bundles those instead of compiling its declarations again (73 s of build on 2 cores became
+// 30 s). Nothing in it needs the system packages, so apt runs beside it.
 await sideBySide([
-  { name: 'typecheck (one tsc over everything)', command: 'tsc', args: ['-p', 'tsconfig.check.json'] },
-  // Unused files, exports and dependencies: what a package exports is used, or it is not exported (knip.jsonc).
+  { name: 'system packages', command: process.execPath, args: ['tooling/scripts/setup-system.mjs'] },
   { name: 'unused code and dependencies (knip)', command: 'knip', args: ['--no-progress'] },
-  { name: 'build', command: 'turbo', args: ['run', 'build', '--output-logs=errors-only'] },
+  { name: 'typecheck and build', command: 'turbo', args: ['run', 'build', '--output-logs=errors-only'] },
 ]);
 const shape = {
   name: 'package shape (publint, attw)',
@@ -94,6 +94,8 @@ if (process.env.SLUICE_SKIP_CHERRY_PICK === '1') {
   process.stdout.write('\n▶ cherry-pick: skipped (SLUICE_SKIP_CHERRY_PICK=1)\n');
   await sideBySide([vitest, shape]);
 } else {
-  await sideBySide([vitest, shape, cherryPick]);
+  // The cherry-pick runs each published package's first README block from its tarball, so vitest's README
+  // examples leave those blocks to it (tooling/examples/test/readme-examples.test.ts): nothing runs twice.
+  await sideBySide([{ ...vitest, env: { SLUICE_CHERRY_PICK_RUNS_README: '1' } }, shape, cherryPick]);
 }
 summary();
