@@ -38,6 +38,28 @@ interface Example {
   /** The generated file, in `.generated/`. */
   file: string;
   needs: Need[];
+  /** The block the cherry-pick runs from the packed package (see {@link cherryPickedBlock}). */
+  cherryPicked: boolean;
+}
+
+/**
+ * test:all runs the cherry-pick beside vitest and says so with this variable:
+ * the blocks it runs, each in a project where the package was installed alone
+ * from its tarball, are not run a second time here (they are still
+ * type-checked here, all together).
+ */
+const cherryPickRunsFirstBlocks = process.env.SLUICE_CHERRY_PICK_RUNS_README === '1';
+
+/**
+ * The block tooling/scripts/cherry-pick.mjs runs for a README (its
+ * readmeExample(): the first ```ts block of a published package's README,
+ * matched the same way), or undefined.
+ */
+function cherryPickedBlock(readme: string, text: string): string | undefined {
+  const manifest = join(readme, '..', 'package.json');
+  if (!/^(packages|apps)\//.test(relative(root, readme)) || !existsSync(manifest)) return undefined;
+  if ((JSON.parse(readFileSync(manifest, 'utf8')) as { private?: boolean }).private === true) return undefined;
+  return /```ts\n([\s\S]*?)```/.exec(text)?.[1];
 }
 
 function readmes(): string[] {
@@ -56,6 +78,7 @@ function examples(): Example[] {
   const list: Example[] = [];
   for (const readme of readmes()) {
     const text = readFileSync(readme, 'utf8');
+    const picked = cherryPickedBlock(readme, text);
     let index = 0;
     for (const match of text.matchAll(/^```(ts|typescript|js|javascript)\n([\s\S]*?)^```/gm)) {
       index += 1;
@@ -71,6 +94,7 @@ function examples(): Example[] {
         code,
         file: join(generated, `${where.replace(/[/.]/g, '_')}-${index}.mts`),
         needs,
+        cherryPicked: code === picked,
       });
     }
   }
@@ -164,6 +188,12 @@ describe('README examples', () => {
     );
   });
 
+  it('the cherry-pick runs the first block of every published package', () => {
+    const published = all.filter((example) => example.cherryPicked).map((example) => example.name);
+    expect(published.length).toBeGreaterThanOrEqual(12);
+    expect(published.every((name) => name.endsWith(' #1'))).toBe(true);
+  });
+
   it('every block type-checks, strictly, against the packages as they are', () => {
     expect(typeErrors).toBe('');
   });
@@ -174,6 +204,8 @@ describe('README examples', () => {
     async ([, example], context) => {
       const unmet = example.needs.find((need) => missing.has(need));
       if (unmet !== undefined) context.skip(`needs ${unmet}: ${missing.get(unmet)}`);
+      if (cherryPickRunsFirstBlocks && example.cherryPicked)
+        context.skip('run by the cherry-pick, from the packed package installed alone');
       const folder = join(generated, `run-${example.file.slice(generated.length + 1, -4)}`);
       mkdirSync(folder, { recursive: true });
       for (const name of ['song.wav', 'song.flac']) copyFileSync(join(generated, 'fixtures', name), join(folder, name));
