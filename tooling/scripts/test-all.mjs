@@ -80,7 +80,7 @@ await sideBySide([
 const shape = {
   name: 'package shape (publint, attw)',
   command: 'turbo',
-  args: ['run', 'check:package', '--output-logs=errors-only', '--concurrency=2'],
+  args: ['run', 'check:package', '--only', '--output-logs=errors-only', '--concurrency=2'],
 };
 const cherryPick = {
   name: 'cherry-pick (each package packed, installed alone with npm, imported, type-checked, README example run)',
