@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 
 /** The export condition that makes workspace packages resolve to their `src/`. */
@@ -22,6 +23,8 @@ export function sluiceProject(name, overrides = {}) {
       // (Node would then load their built dist/). Inline them so the source condition applies.
       server: { deps: { inline: [/^@sluice\//, /\/packages\/[^/]+\/src\//] } },
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      // A fast path for toEqual on typed arrays (the tests compare whole decodes).
+      setupFiles: [fileURLToPath(new URL('./vitest.setup.js', import.meta.url))],
       testTimeout: 30_000,
       hookTimeout: 60_000,
       ...overrides,
