@@ -4,7 +4,8 @@
  * interleaved, blocks of 128 and 1024 frames, push then pop, millions of
  * frames; the same copies through claim/commit, and a producer and consumer
  * working in the ring's memory in place against the same work on a plain
- * shared array. Then the same two rings across two threads.
+ * shared array; and a minimal correct ring (the floor). Then the same two
+ * rings across two threads.
  */
 import { startTsWorker } from '@sluice/config/ts-worker';
 import { compare, finish, report } from '@sluice/config/bench';
@@ -81,6 +82,45 @@ function inPlaceCeilingTask(blockFrames: number) {
   };
 }
 
+/**
+ * The floor for any correct shared ring: a minimal one written for this
+ * benchmark, with none of SharedRingBuffer's checks, counters, claims or
+ * wrapping. Per push and per pop: one Atomics.load of the other side's
+ * position, the one `set` copy, one Atomics.exchange to publish. It is how
+ * close to the bare copies a ring can come on this Node, measured beside ours.
+ */
+function minimalRingTask(blockFrames: number) {
+  const samples = blockFrames * CHANNELS;
+  const span = 2 * CAPACITY_FRAMES;
+  const memory = new SharedArrayBuffer(64 + CAPACITY_FRAMES * CHANNELS * 4);
+  const header = new Int32Array(memory, 0, 16);
+  const data = new Float32Array(memory, 64, CAPACITY_FRAMES * CHANNELS);
+  const views = Array.from({ length: CAPACITY_FRAMES / blockFrames }, (_, i) => data.subarray(i * samples, (i + 1) * samples));
+  const input = new Float32Array(samples).fill(0.5);
+  const output = new Float32Array(samples);
+  const slotOf = (position: number) => (position >= CAPACITY_FRAMES ? position - CAPACITY_FRAMES : position);
+  const push = () => {
+    const w = header[1] as number;
+    const used = w - Atomics.load(header, 0);
+    if (CAPACITY_FRAMES - (used < 0 ? used + span : used) < blockFrames) return;
+    data.set(input, slotOf(w) * CHANNELS);
+    Atomics.exchange(header, 1, w + blockFrames >= span ? w + blockFrames - span : w + blockFrames);
+  };
+  const pop = () => {
+    const r = header[0] as number;
+    const available = Atomics.load(header, 1) - r;
+    if ((available < 0 ? available + span : available) < blockFrames) return;
+    output.set(views[slotOf(r) / blockFrames] as Float32Array);
+    Atomics.exchange(header, 0, r + blockFrames >= span ? r + blockFrames - span : r + blockFrames);
+  };
+  return () => {
+    for (let done = 0; done < TOTAL_FRAMES; done += blockFrames) {
+      push();
+      pop();
+    }
+  };
+}
+
 function ringbufTask(blockFrames: number) {
   const ring = new RingBuffer(RingBuffer.getStorageForCapacity(CAPACITY_FRAMES * CHANNELS, Float32Array), Float32Array);
   const input = new Float32Array(blockFrames * CHANNELS).fill(0.5);
@@ -128,6 +168,7 @@ for (const blockFrames of [128, 1024]) {
       sluiceInPlace: sluiceInPlaceTask(blockFrames),
       inPlaceCeiling: inPlaceCeilingTask(blockFrames),
       ringbuf: ringbufTask(blockFrames),
+      minimalRing: minimalRingTask(blockFrames),
       memcpy: memcpyTask(blockFrames),
       sharedMemcpy: memcpyTask(blockFrames, true),
     },
@@ -141,6 +182,7 @@ for (const blockFrames of [128, 1024]) {
     [`vsRingbufJs${blockFrames}`]: times.ringbuf / times.sluice,
     [`fractionOfMemcpy${blockFrames}`]: times.memcpy / times.sluice,
     [`fractionOfSharedMemcpy${blockFrames}`]: times.sharedMemcpy / times.sluice,
+    [`minimalRingFractionOfSharedMemcpy${blockFrames}`]: times.sharedMemcpy / times.minimalRing,
     [`claimCommitFractionOfSharedMemcpy${blockFrames}`]: times.sharedMemcpy / times.sluiceClaim,
     [`inPlaceFractionOfCeiling${blockFrames}`]: times.inPlaceCeiling / times.sluiceInPlace,
   };
