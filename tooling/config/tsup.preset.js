@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Where the repository's one tsc run (`pnpm typecheck`, the `//#declarations`
+ * Where the repository's one tsc run (`pnpm typecheck`, the `//#typecheck`
  * task that every build depends on) writes the declarations of `file`, a path
  * relative to the package being built.
  * @param {string} file

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { firstTsBlock } from './readme-example.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(join(root, 'package.json'));
@@ -84,8 +85,7 @@ function sluiceClosure(name, seen = new Set()) {
 }
 
 function readmeExample(dir) {
-  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-  return /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  return firstTsBlock(readFileSync(join(dir, 'README.md'), 'utf8'));
 }
 
 const failures = [];

@@ -21,6 +21,7 @@ import { writeAlsaFileConfig } from '@sluice/io-devices/testing';
 import { PollyServer } from '@sluice/test-servers/polly';
 import { RedisServer, redisMissing } from '@sluice/test-servers/redis';
 import { FileSink } from '@sluice/writers';
+import { firstTsBlock } from '../../scripts/readme-example.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -50,16 +51,12 @@ interface Example {
  */
 const cherryPickRunsFirstBlocks = process.env.SLUICE_CHERRY_PICK_RUNS_README === '1';
 
-/**
- * The block tooling/scripts/cherry-pick.mjs runs for a README (its
- * readmeExample(): the first ```ts block of a published package's README,
- * matched the same way), or undefined.
- */
+/** The block tooling/scripts/cherry-pick.mjs runs for a README (the first ```ts block of a published package's), or undefined. */
 function cherryPickedBlock(readme: string, text: string): string | undefined {
   const manifest = join(readme, '..', 'package.json');
   if (!/^(packages|apps)\//.test(relative(root, readme)) || !existsSync(manifest)) return undefined;
   if ((JSON.parse(readFileSync(manifest, 'utf8')) as { private?: boolean }).private === true) return undefined;
-  return /```ts\n([\s\S]*?)```/.exec(text)?.[1];
+  return firstTsBlock(text);
 }
 
 function readmes(): string[] {
